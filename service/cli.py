@@ -1,0 +1,300 @@
+"""The ``dlp`` command.
+
+Exit status follows the secret scanners used in pre-commit hooks: for ``classify``
+0 = nothing found at or above the threshold, 1 = something found, 2 = error. For
+``sits validate``: 0 = valid, 1 = problems found, 2 = error. Errors are one line on
+stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from service.classify import Document, classify
+from service.definitions import DefinitionError, DefinitionSet, SitDefinition, UnknownSitError, load_definitions
+from service.definitions.lint import Severity, lint
+from service.definitions.loader import builtin_definitions_dir
+from service.engine import ClassifyOptions, Report, Scanner, compile_scanner
+from service.engine.examples import run_examples
+from service.summary.masking import mask_value
+
+EXIT_CLEAN = 0
+EXIT_FOUND = 1
+EXIT_ERROR = 2
+MAX_INPUT_BYTES = 100 * 1024 * 1024
+
+
+class CliError(Exception):
+    """A problem to report as one line and exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        status: int = args.handler(args)
+    except CliError as error:
+        print(f"dlp: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except DefinitionError as error:
+        print(f"dlp: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); nothing more to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dlp", description="Data-loss-prevention classifier.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    classify_cmd = commands.add_parser("classify", help="classify files, directories or standard input")
+    classify_cmd.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; '-' reads standard input")
+    classify_cmd.add_argument("--json", action="store_true", help="print each report as JSON (one line per document)")
+    classify_cmd.add_argument("--min-confidence", type=confidence, metavar="N", help="report matches at or above N (1-100)")
+    classify_cmd.add_argument("--sits", metavar="SELECTOR", action="append", help="restrict to a SIT id, name or bundle (repeatable)")
+    classify_cmd.add_argument("--reveal", action="store_true", help="show matched values instead of masking them")
+    classify_cmd.add_argument("--explain", action="store_true", help="also list candidates that did not match, and why")
+    classify_cmd.add_argument("--time-limit", type=positive_float, metavar="SECONDS", help="time limit per document")
+    add_definition_options(classify_cmd)
+    classify_cmd.set_defaults(handler=run_classify)
+
+    sits_cmd = commands.add_parser("sits", help="list, show and validate SIT definitions")
+    sits = sits_cmd.add_subparsers(dest="sits_command", required=True, metavar="COMMAND")
+    list_cmd = sits.add_parser("list", help="list loaded SITs")
+    list_cmd.add_argument("--category", help="only this category")
+    list_cmd.add_argument("--bundle", help="only this bundle")
+    list_cmd.add_argument("--json", action="store_true")
+    add_definition_options(list_cmd)
+    list_cmd.set_defaults(handler=run_sits_list)
+    show_cmd = sits.add_parser("show", help="show one SIT by name or id")
+    show_cmd.add_argument("sit", metavar="NAME|ID")
+    show_cmd.add_argument("--json", action="store_true")
+    add_definition_options(show_cmd)
+    show_cmd.set_defaults(handler=run_sits_show)
+    validate_cmd = sits.add_parser("validate", help="load, lint and run the examples of definitions")
+    validate_cmd.add_argument("dirs", nargs="*", type=Path, metavar="DIR", help="definition folders (default: built-in)")
+    validate_cmd.add_argument("--verbose", "-v", action="store_true", help="list passing examples too")
+    validate_cmd.set_defaults(handler=run_sits_validate)
+    return parser
+
+
+def add_definition_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--definitions", type=Path, action="append", default=[], metavar="DIR", help="also load SITs from DIR (repeatable)"
+    )
+    parser.add_argument("--no-builtin", action="store_true", help="do not load the built-in SITs")
+
+
+def confidence(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 100:
+        raise argparse.ArgumentTypeError("must be between 1 and 100")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def load_selected_definitions(args: argparse.Namespace) -> DefinitionSet:
+    directories = [] if args.no_builtin else [builtin_definitions_dir()]
+    directories.extend(args.definitions)
+    if not directories:
+        raise CliError("no definitions: --no-builtin needs at least one --definitions DIR")
+    return load_definitions(directories)
+
+
+# -- classify ---------------------------------------------------------------------------
+
+
+def run_classify(args: argparse.Namespace) -> int:
+    scanner = compile_scanner(load_selected_definitions(args))
+    options = ClassifyOptions(
+        min_confidence=args.min_confidence,
+        sits=tuple(args.sits) if args.sits else None,
+        explain=args.explain,
+        time_limit=args.time_limit,
+    )
+    try:
+        scanner.select(options.sits)
+    except UnknownSitError as error:
+        raise CliError(str(error)) from None
+    status = EXIT_CLEAN
+    for name, content in iter_inputs(args.paths):
+        report = classify(scanner, Document(content, name=name), options)
+        if args.json:
+            print(json.dumps({"name": name, **report.to_dict(reveal=args.reveal)}, ensure_ascii=False))
+        else:
+            print_report(sys.stdout, name, report, args.reveal, args.explain)
+        if not report.complete:
+            status = EXIT_ERROR
+        elif report.results and status == EXIT_CLEAN:
+            status = EXIT_FOUND
+    return status
+
+
+def iter_inputs(paths: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+    for raw in paths:
+        if raw == "-":
+            yield "-", read_limited(sys.stdin.buffer, "standard input")
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file())
+            for file in files:
+                yield str(file), read_file(file)
+        elif path.exists():
+            yield raw, read_file(path)
+        else:
+            raise CliError(f"{raw}: no such file or directory")
+
+
+def read_file(path: Path) -> bytes:
+    try:
+        with path.open("rb") as stream:
+            return read_limited(stream, str(path))
+    except OSError as error:
+        raise CliError(f"{path}: {error.strerror}") from None
+
+
+def read_limited(stream: object, name: str) -> bytes:
+    data: bytes = stream.read(MAX_INPUT_BYTES + 1)  # type: ignore[attr-defined]
+    if len(data) > MAX_INPUT_BYTES:
+        raise CliError(f"{name}: larger than the {MAX_INPUT_BYTES // (1024 * 1024)} MB limit")
+    return data
+
+
+def print_report(out: TextIO, name: str, report: Report, reveal: bool, explain: bool) -> None:
+    for part in report.errors:
+        assert part.error is not None
+        print(f"{name}: {part.name}: {part.error.code}: {part.error.message}", file=out)
+    if not report.results:
+        print(f"{name}: no sensitive information found", file=out)
+    for result in report.results:
+        print(
+            f"{name}: {result.sit_name}: confidence {result.confidence}, "
+            f"{result.count} match{'es' if result.count != 1 else ''}, {result.unique_count} unique",
+            file=out,
+        )
+        for match in result.matches:
+            value = match.value if reveal else mask_value(match.value)
+            evidence = ", ".join(sorted({e.element for e in match.evidence}))
+            suffix = f" [evidence: {evidence}]" if evidence else ""
+            print(f"    {match.part}:{match.start}-{match.end}  {match.confidence:>3}  {value}  ({match.pattern}){suffix}", file=out)
+    if explain and report.trace:
+        print(f"{name}: candidates that did not match:", file=out)
+        for rejection in report.trace:
+            value = rejection.value if reveal else mask_value(rejection.value)
+            print(
+                f"    {rejection.sit_name}: {rejection.element} {rejection.start}-{rejection.end} {value}: "
+                f"{rejection.stage}: {rejection.reason}",
+                file=out,
+            )
+
+
+# -- sits -------------------------------------------------------------------------------
+
+
+def run_sits_list(args: argparse.Namespace) -> int:
+    definitions = load_selected_definitions(args)
+    chosen = [
+        d
+        for d in definitions
+        if (args.category is None or d.category.casefold() == args.category.casefold())
+        and (args.bundle is None or args.bundle.casefold() in (b.casefold() for b in d.bundles))
+    ]
+    if args.json:
+        print(json.dumps([sit_summary(d) for d in chosen], ensure_ascii=False, indent=2))
+        return EXIT_CLEAN
+    width = max((len(d.name) for d in chosen), default=4)
+    for definition in sorted(chosen, key=lambda d: (d.category, d.name.casefold())):
+        print(f"{definition.id}  {definition.name:<{width}}  {definition.category:<12} {', '.join(definition.bundles)}")
+    print(f"{len(chosen)} SIT{'s' if len(chosen) != 1 else ''}", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def run_sits_show(args: argparse.Namespace) -> int:
+    definition = load_selected_definitions(args).get(args.sit)
+    if definition is None:
+        raise CliError(f"unknown SIT {args.sit!r}")
+    if args.json:
+        print(json.dumps(sit_summary(definition, detailed=True), ensure_ascii=False, indent=2))
+        return EXIT_CLEAN
+    print(f"{definition.name}  ({definition.id})")
+    print(f"  category: {definition.category}; bundles: {', '.join(definition.bundles) or '-'}")
+    print(f"  checksum: {'yes' if definition.checksum else 'no'}; proximity: {definition.proximity}; "
+          f"recommended confidence: {definition.recommended_confidence}")
+    print(f"  {definition.description}")
+    print("  patterns:")
+    for pattern in definition.patterns:
+        print(f"    {pattern.confidence:>3}  {pattern.name}")
+    print(f"  examples: {len(definition.examples.match)} match, {len(definition.examples.no_match)} no match")
+    for reference in definition.references:
+        print(f"  see {reference}")
+    return EXIT_CLEAN
+
+
+def sit_summary(definition: SitDefinition, detailed: bool = False) -> dict[str, object]:
+    data: dict[str, object] = {
+        "id": definition.id,
+        "name": definition.name,
+        "category": definition.category,
+        "bundles": list(definition.bundles),
+        "checksum": definition.checksum,
+        "recommended_confidence": definition.recommended_confidence,
+    }
+    if detailed:
+        data["description"] = definition.description
+        data["proximity"] = definition.proximity
+        data["patterns"] = [{"name": p.name, "confidence": p.confidence, "primary": p.primary} for p in definition.patterns]
+        data["references"] = list(definition.references)
+    return data
+
+
+def run_sits_validate(args: argparse.Namespace) -> int:
+    directories = args.dirs or [builtin_definitions_dir()]
+    try:
+        definitions = load_definitions(directories)
+    except DefinitionError as error:
+        print(error, file=sys.stdout)
+        return EXIT_FOUND
+    findings = lint(definitions)
+    for finding in findings:
+        print(finding)
+    scanner: Scanner = compile_scanner(definitions)
+    outcomes = run_examples(scanner, definitions)
+    failures = [outcome for outcome in outcomes if not outcome.passed]
+    for outcome in outcomes:
+        if not outcome.passed or args.verbose:
+            print(f"{'FAIL' if not outcome.passed else 'ok'}: {outcome.sit.source}: {outcome.label}: {outcome.detail}")
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    warnings = len(findings) - errors
+    print(
+        f"{len(definitions)} SITs, {len(outcomes)} examples: {len(failures)} failed; "
+        f"{errors} lint error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+    )
+    return EXIT_FOUND if failures or errors else EXIT_CLEAN
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""Reads SIT definition files (one YAML file per SIT) into a checked ``DefinitionSet``.
+
+Every file is read and checked before anything is reported, so a maintainer sees all
+problems of all files at once, each with its file, field path and what is wrong.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from marshmallow import ValidationError
+
+from service.definitions.errors import DefinitionError, Problem, flatten_messages
+from service.definitions.model import SitDefinition
+from service.definitions.schema import SitSchema, build_definition
+from service.definitions.semantics import check_semantics
+from service.definitions.sets import DefinitionSet
+
+DEFINITION_SUFFIXES = (".yaml", ".yml")
+MAX_DEFINITION_FILE_BYTES = 1_000_000
+
+
+def builtin_definitions_dir() -> Path:
+    """The definitions shipped with the service (the ``sit_definitions`` folder)."""
+    return Path(str(importlib.resources.files("sit_definitions")))
+
+
+def parse_definition(raw: Any, source: str) -> tuple[SitDefinition | None, list[Problem]]:
+    """Check one already-parsed document; return the definition or the problems found."""
+    if not isinstance(raw, Mapping):
+        return None, [Problem(source, "", "a definition must be a mapping of fields")]
+    try:
+        data = SitSchema().load(dict(raw))
+    except ValidationError as error:
+        return None, [Problem(source, path, message) for path, message in flatten_messages(error.messages)]
+    definition, problems = check_semantics(build_definition(data, source))
+    if problems:
+        return None, [Problem(source, path, message) for path, message in problems]
+    return definition, []
+
+
+def parse_definition_text(text: str, source: str) -> tuple[SitDefinition | None, list[Problem]]:
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        where = ""
+        mark = getattr(error, "problem_mark", None)
+        if mark is not None:
+            where = f"line {mark.line + 1}, column {mark.column + 1}: "
+        problem = getattr(error, "problem", None) or str(error)
+        return None, [Problem(source, "", f"not valid YAML: {where}{problem}")]
+    return parse_definition(raw, source)
+
+
+def load_definition_file(path: Path, display_name: str | None = None) -> tuple[SitDefinition | None, list[Problem]]:
+    source = display_name or str(path)
+    try:
+        if path.stat().st_size > MAX_DEFINITION_FILE_BYTES:
+            return None, [Problem(source, "", f"file is larger than {MAX_DEFINITION_FILE_BYTES} bytes")]
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None, [Problem(source, "", "file is not UTF-8 text")]
+    except OSError as error:
+        return None, [Problem(source, "", f"cannot read file: {error.strerror}")]
+    return parse_definition_text(text, source)
+
+
+def definition_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*") if p.suffix in DEFINITION_SUFFIXES and p.is_file())
+
+
+def load_definitions(directories: Iterable[Path]) -> DefinitionSet:
+    """Load every definition file below the directories; raise ``DefinitionError`` listing all problems."""
+    definitions: list[SitDefinition] = []
+    problems: list[Problem] = []
+    for directory in directories:
+        if not directory.is_dir():
+            problems.append(Problem(str(directory), "", "definitions directory does not exist"))
+            continue
+        for path in definition_files(directory):
+            shown = _display_name(path, directory)
+            definition, found = load_definition_file(path, shown)
+            problems.extend(found)
+            if definition is not None:
+                definitions.append(definition)
+    problems.extend(duplicate_problems(definitions))
+    if problems:
+        raise DefinitionError(problems)
+    return DefinitionSet(tuple(definitions))
+
+
+def load_builtin_definitions(extra_directories: Sequence[Path] = ()) -> DefinitionSet:
+    return load_definitions([builtin_definitions_dir(), *extra_directories])
+
+
+def duplicate_problems(definitions: Sequence[SitDefinition]) -> list[Problem]:
+    """Ids and names must be unique across all loaded files: policies refer to them."""
+    problems: list[Problem] = []
+    seen_ids: dict[str, str] = {}
+    seen_names: dict[str, str] = {}
+    for definition in definitions:
+        if definition.id in seen_ids:
+            problems.append(Problem(definition.source, "id", f"id {definition.id} is also used by {seen_ids[definition.id]}"))
+        seen_ids.setdefault(definition.id, definition.source)
+        key = definition.name.casefold()
+        if key in seen_names:
+            problems.append(Problem(definition.source, "name", f"name {definition.name!r} is also used by {seen_names[key]}"))
+        seen_names.setdefault(key, definition.source)
+    return problems
+
+
+def _display_name(path: Path, directory: Path) -> str:
+    # Relative names keep machine-specific paths out of messages and reports.
+    try:
+        return str(Path(directory.name) / path.relative_to(directory))
+    except ValueError:
+        return path.name

@@ -1,0 +1,62 @@
+"""The compiled forms of definitions: regexes compiled, validators and detectors bound."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+
+from service.definitions.model import (
+    FunctionElement,
+    KeywordElement,
+    Normalization,
+    Pattern,
+    RegexElement,
+    SitDefinition,
+)
+from service.engine.occurrences import ElementKey
+from service.functions import DETECTORS
+from service.functions.registry import Spans
+from service.validators import BoundCheck
+
+
+@dataclass(frozen=True)
+class BoundValidator:
+    name: str
+    group: str | None
+    check: BoundCheck
+
+
+@dataclass(frozen=True)
+class CompiledRegex:
+    key: ElementKey
+    element: RegexElement
+    pattern: regex.Pattern[str]
+    validators: tuple[BoundValidator, ...]
+
+
+@dataclass(frozen=True)
+class CompiledFunction:
+    key: ElementKey
+    element: FunctionElement
+    params: dict[str, Any]
+
+    def find(self, text: str) -> Spans:
+        detector = DETECTORS.get(self.element.function)
+        assert detector is not None  # names are checked when definitions load
+        return detector.find(text, self.params)
+
+
+@dataclass(frozen=True)
+class CompiledSit:
+    index: int
+    definition: SitDefinition
+    # Patterns grouped by their primary element, highest confidence first, so the first
+    # pattern that holds is the one that counts.
+    patterns_by_primary: dict[str, tuple[Pattern, ...]]
+    sensitive_elements: frozenset[str]  # regex and function elements: their text may be secret
+
+    def normalization(self, element_name: str) -> Normalization:
+        element = self.definition.elements[element_name]
+        return Normalization.NONE if isinstance(element, KeywordElement) else element.normalize

@@ -1,0 +1,91 @@
+"""Compiles a definition set into an immutable ``Scanner``, once.
+
+Everything that can be done ahead of time is: regexes compiled, validators bound to
+their parameters, keyword terms of all SITs merged into one automaton, patterns grouped
+by primary element and ordered by confidence. Reloading definitions compiles a new
+scanner; one in use is never changed.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from service.definitions.model import (
+    FunctionElement,
+    KeywordElement,
+    Pattern,
+    RegexElement,
+    SitDefinition,
+    requirement_elements,
+)
+from service.definitions.semantics import regex_flags
+from service.definitions.sets import DefinitionSet
+from service.engine.compiled import BoundValidator, CompiledFunction, CompiledRegex, CompiledSit
+from service.engine.deadline import DEFAULT_TIME_LIMIT_SECONDS
+from service.engine.keywords import KeywordIndex
+from service.engine.occurrences import ElementKey
+from service.engine.scanner import Scanner
+from service.validators import VALIDATORS
+
+
+def compile_scanner(definitions: DefinitionSet, time_limit: float = DEFAULT_TIME_LIMIT_SECONDS) -> Scanner:
+    """Build the scanner for a loaded (already checked) definition set."""
+    if time_limit <= 0:
+        raise ValueError("time_limit must be positive")
+    sits: list[CompiledSit] = []
+    regexes: list[CompiledRegex] = []
+    functions: list[CompiledFunction] = []
+    keyword_elements: list[tuple[ElementKey, KeywordElement]] = []
+    for index, definition in enumerate(definitions):
+        used = _used_elements(definition)
+        for name in used:
+            element = definition.elements[name]
+            key = (index, name)
+            if isinstance(element, RegexElement):
+                regexes.append(_compile_regex(key, element))
+            elif isinstance(element, FunctionElement):
+                functions.append(CompiledFunction(key, element, dict(element.params)))
+            else:
+                keyword_elements.append((key, element))
+        grouped: dict[str, list[Pattern]] = {}
+        for pattern in definition.patterns:
+            grouped.setdefault(pattern.primary, []).append(pattern)
+        sits.append(
+            CompiledSit(
+                index=index,
+                definition=definition,
+                patterns_by_primary={
+                    name: tuple(sorted(patterns, key=lambda p: -p.confidence)) for name, patterns in grouped.items()
+                },
+                sensitive_elements=frozenset(
+                    name for name, element in definition.elements.items() if not isinstance(element, KeywordElement)
+                ),
+            )
+        )
+    return Scanner(
+        definitions=definitions,
+        sits=tuple(sits),
+        regexes=tuple(regexes),
+        functions=tuple(functions),
+        keywords=KeywordIndex(keyword_elements),
+        time_limit=time_limit,
+    )
+
+
+def _used_elements(definition: SitDefinition) -> list[str]:
+    """Elements some pattern refers to; unused ones are not scanned for (the linter reports them)."""
+    used: list[str] = []
+    for pattern in definition.patterns:
+        for name in [pattern.primary, *requirement_elements(pattern.supporting)]:
+            if name not in used:
+                used.append(name)
+    return used
+
+
+def _compile_regex(key: ElementKey, element: RegexElement) -> CompiledRegex:
+    bound = []
+    for ref in element.validators:
+        validator = VALIDATORS.get(ref.name)
+        assert validator is not None  # names are checked when definitions load
+        bound.append(BoundValidator(ref.name, ref.group, validator.bind(ref.params)))
+    return CompiledRegex(key, element, regex.compile(element.pattern, regex_flags(element)), tuple(bound))

@@ -1,0 +1,79 @@
+"""Decides whether a pattern's supporting requirements hold around one primary match.
+
+Requirements are evaluated against per-element occurrence lists with window queries,
+so the cost is logarithmic in the number of occurrences and never rescans the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from service.definitions.model import AnyRequirement, MatchRequirement, Requirement
+from service.engine.occurrences import EMPTY, Occurrence, OccurrenceList
+
+MAX_EVIDENCE_PER_ELEMENT = 5
+
+OccurrenceLookup = Callable[[str], OccurrenceList]
+
+
+@dataclass(frozen=True)
+class Window:
+    start: int
+    end: int
+    primary_start: int
+    primary_end: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    satisfied: bool
+    evidence: tuple[tuple[str, Occurrence], ...] = ()
+    reason: str = ""  # why it is not satisfied (or, for a satisfied child, nothing)
+
+
+def evaluate(requirement: Requirement | None, window: Window, lookup: OccurrenceLookup) -> Outcome:
+    if requirement is None:
+        return Outcome(True)
+    if isinstance(requirement, MatchRequirement):
+        return _evaluate_match(requirement, window, lookup)
+    return _evaluate_any(requirement, window, lookup)
+
+
+def _evaluate_match(requirement: MatchRequirement, window: Window, lookup: OccurrenceLookup) -> Outcome:
+    occurrences = lookup(requirement.element)
+    found = [
+        item
+        for item in occurrences.within(window.start, window.end)
+        # The primary match cannot be its own evidence.
+        if (item.start, item.end) != (window.primary_start, window.primary_end)
+    ]
+    if found:
+        # Prefer the evidence closest to the match: it is what a reviewer should see.
+        found.sort(key=lambda item: max(0, window.primary_start - item.end, item.start - window.primary_end))
+        chosen = sorted(found[:MAX_EVIDENCE_PER_ELEMENT])
+        return Outcome(True, tuple((requirement.element, item) for item in chosen))
+    if occurrences is EMPTY or len(occurrences) == 0:
+        return Outcome(False, reason=f"no {requirement.element!r} in the text")
+    distance = occurrences.nearest_distance(window.primary_start, window.primary_end)
+    limit = window.primary_start - window.start
+    return Outcome(False, reason=f"{requirement.element!r} is {distance} characters away (proximity {limit})")
+
+
+def _evaluate_any(requirement: AnyRequirement, window: Window, lookup: OccurrenceLookup) -> Outcome:
+    outcomes = [evaluate(child, window, lookup) for child in requirement.of]
+    satisfied = [outcome for outcome in outcomes if outcome.satisfied]
+    count = len(satisfied)
+    if count < requirement.min:
+        missing = "; ".join(outcome.reason for outcome in outcomes if not outcome.satisfied)
+        needed = "all" if requirement.min == len(requirement.of) else f"{requirement.min}"
+        return Outcome(False, reason=f"needs {needed} of {len(requirement.of)} supporting requirements, found {count}: {missing}")
+    if requirement.max is not None and count > requirement.max:
+        found = ", ".join(sorted({name for outcome in satisfied for name, _ in outcome.evidence}))
+        if requirement.max == 0:
+            return Outcome(False, reason=f"excluded by {found} nearby")
+        return Outcome(False, reason=f"found {count} supporting requirements ({found}), at most {requirement.max} allowed")
+    if requirement.max == 0:
+        # An exclusion that holds contributes no evidence: nothing was found.
+        return Outcome(True)
+    return Outcome(True, tuple(pair for outcome in satisfied for pair in outcome.evidence))

@@ -1,0 +1,92 @@
+"""All keyword terms of all SITs in one Aho-Corasick automaton, found in one pass per part.
+
+Case-insensitive terms are matched against a lower-cased copy of the text of the same
+length, so offsets in the copy are offsets in the original.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import ahocorasick
+
+from service.definitions.model import KeywordElement, KeywordStyle
+from service.engine.occurrences import ElementKey, Occurrence
+
+
+def lower_same_length(text: str) -> str:
+    """Lower-case ``text`` without changing its length (a few letters lower to two code points)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(char if len(low := char.lower()) != 1 else low for char in text)
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    key: ElementKey
+    length: int
+    check_left: bool  # the term starts with a word character, so a word boundary is required there
+    check_right: bool
+
+
+class KeywordIndex:
+    def __init__(self, elements: Iterable[tuple[ElementKey, KeywordElement]]) -> None:
+        folded: dict[str, list[_Entry]] = defaultdict(list)
+        exact: dict[str, list[_Entry]] = defaultdict(list)
+        for key, element in elements:
+            word = element.style is KeywordStyle.WORD
+            for term in element.terms:
+                target = exact if element.case_sensitive else folded
+                needle = term if element.case_sensitive else lower_same_length(term)
+                entry = _Entry(key, len(needle), word and _is_word_char(term[0]), word and _is_word_char(term[-1]))
+                if entry not in target[needle]:
+                    target[needle].append(entry)
+        self._folded = _build(folded)
+        self._exact = _build(exact)
+
+    def find(self, text: str, wanted: set[int] | None = None) -> dict[ElementKey, list[Occurrence]]:
+        """Occurrences per keyword element; ``wanted`` limits the result to those SIT indexes."""
+        found: dict[ElementKey, list[Occurrence]] = defaultdict(list)
+        if self._folded is not None:
+            self._collect(self._folded, lower_same_length(text), text, wanted, found)
+        if self._exact is not None:
+            self._collect(self._exact, text, text, wanted, found)
+        return found
+
+    @staticmethod
+    def _collect(
+        automaton: ahocorasick.Automaton,
+        haystack: str,
+        text: str,
+        wanted: set[int] | None,
+        found: dict[ElementKey, list[Occurrence]],
+    ) -> None:
+        size = len(text)
+        for last, entries in automaton.iter(haystack):
+            for entry in entries:
+                if wanted is not None and entry.key[0] not in wanted:
+                    continue
+                start = last - entry.length + 1
+                end = last + 1
+                if entry.check_left and start > 0 and _is_word_char(text[start - 1]):
+                    continue
+                if entry.check_right and end < size and _is_word_char(text[end]):
+                    continue
+                found[entry.key].append(Occurrence(start, end, text[start:end]))
+
+
+def _build(terms: dict[str, list[_Entry]]) -> ahocorasick.Automaton | None:
+    if not terms:
+        return None
+    automaton = ahocorasick.Automaton()
+    for needle, entries in terms.items():
+        automaton.add_word(needle, tuple(entries))
+    automaton.make_automaton()
+    return automaton

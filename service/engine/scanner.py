@@ -1,0 +1,271 @@
+"""The compiled scanner and its one job: classify the parts of a document.
+
+Stages per part: find every element's candidates (keywords of all SITs in one
+automaton pass, regex and function elements), run additional checks and validators on
+candidates, then for each primary candidate keep the highest-confidence pattern whose
+supporting requirements hold inside the proximity window. Overlapping matches of one SIT
+count once; matches below the minimum confidence are dropped.
+
+Asked to ``explain``, the scanner also returns every candidate that did not become a
+match and why. When not asked, no reasons are built at all.
+"""
+
+from __future__ import annotations
+
+import time
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from service.definitions.sets import DefinitionSet
+from service.engine.checks import failed_check, normalize
+from service.engine.compiled import CompiledFunction, CompiledRegex, CompiledSit
+from service.engine.deadline import DEFAULT_TIME_LIMIT_SECONDS, Deadline, EngineTimeout
+from service.engine.document import Part, PartError
+from service.engine.evaluate import Window, evaluate
+from service.engine.keywords import KeywordIndex
+from service.engine.occurrences import EMPTY, ElementKey, Occurrence, OccurrenceList
+from service.engine.report import Evidence, Match, PartSummary, Rejection, Report, SitResult
+
+# How often (in candidates) Python-level loops look at the clock.
+_DEADLINE_STRIDE = 256
+
+
+@dataclass(frozen=True)
+class ClassifyOptions:
+    min_confidence: int | None = None  # None: each SIT's recommended confidence
+    sits: tuple[str, ...] | None = None  # ids, names or bundle names; None: every SIT
+    explain: bool = False
+    time_limit: float | None = None  # seconds for the whole document; None: the scanner's
+
+
+@dataclass(frozen=True)
+class Scanner:
+    definitions: DefinitionSet
+    sits: tuple[CompiledSit, ...]
+    regexes: tuple[CompiledRegex, ...]
+    functions: tuple[CompiledFunction, ...]
+    keywords: KeywordIndex
+    time_limit: float = DEFAULT_TIME_LIMIT_SECONDS
+
+    def select(self, selectors: Iterable[str] | None) -> frozenset[int]:
+        """SIT indexes for ids, names or bundle names (every SIT when ``selectors`` is None).
+
+        Raises ``UnknownSitError`` for a selector that names nothing loaded.
+        """
+        if selectors is None:
+            return frozenset(sit.index for sit in self.sits)
+        chosen = {definition.id for definition in self.definitions.select(selectors)}
+        return frozenset(sit.index for sit in self.sits if sit.definition.id in chosen)
+
+    def classify(self, parts: Sequence[Part], options: ClassifyOptions | None = None) -> Report:
+        options = options or ClassifyOptions()
+        if options.min_confidence is not None and not 1 <= options.min_confidence <= 100:
+            raise ValueError("min_confidence must be between 1 and 100")
+        active = self.select(options.sits)
+        started = time.perf_counter()
+        deadline = Deadline(options.time_limit or self.time_limit)
+        trace: list[Rejection] | None = [] if options.explain else None
+        matches: dict[int, list[Match]] = {index: [] for index in active}
+        summaries: list[PartSummary] = []
+        for part in parts:
+            error = part.error
+            if error is None:
+                try:
+                    part_trace: list[Rejection] | None = [] if trace is not None else None
+                    found = _PartScan(self, part, active, deadline, part_trace).run(options.min_confidence)
+                except EngineTimeout as timeout:
+                    # The part's findings are dropped rather than reported incomplete: a
+                    # missing keyword scan would silently lower confidences.
+                    error = PartError("engine_timeout", f"part not classified: {timeout}")
+                else:
+                    for index, part_matches in found.items():
+                        matches[index].extend(part_matches)
+                    if trace is not None and part_trace is not None:
+                        trace.extend(part_trace)
+            summaries.append(PartSummary(part.name, part.media_type, len(part.text), part.size, error))
+        results = tuple(
+            SitResult(sit.definition.id, sit.definition.name, tuple(matches[sit.index]))
+            for sit in self.sits
+            if sit.index in active and matches[sit.index]
+        )
+        return Report(
+            results=results,
+            parts=tuple(summaries),
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            sits_scanned=len(active),
+            trace=tuple(trace) if trace is not None else None,
+        )
+
+
+class _PartScan:
+    """The state of classifying one part; discarded afterwards."""
+
+    def __init__(
+        self, scanner: Scanner, part: Part, active: frozenset[int], deadline: Deadline, trace: list[Rejection] | None
+    ) -> None:
+        self.scanner = scanner
+        self.part = part
+        self.text = part.text
+        self.active = active
+        self.deadline = deadline
+        self.trace = trace
+        self.occurrences: dict[ElementKey, OccurrenceList] = {}
+
+    def run(self, min_confidence: int | None) -> dict[int, list[Match]]:
+        self.deadline.check("classifying earlier parts of the document")
+        self._find_keywords()
+        for compiled in self.scanner.regexes:
+            if compiled.key[0] in self.active:
+                self.occurrences[compiled.key] = OccurrenceList(self._find_regex(compiled))
+        for function in self.scanner.functions:
+            if function.key[0] in self.active:
+                self.occurrences[function.key] = OccurrenceList(self._find_function(function))
+        found: dict[int, list[Match]] = {}
+        for sit in self.scanner.sits:
+            if sit.index in self.active:
+                threshold = sit.definition.recommended_confidence if min_confidence is None else min_confidence
+                found[sit.index] = self._evaluate_sit(sit, threshold)
+        return found
+
+    # -- candidates -------------------------------------------------------------------
+
+    def _find_keywords(self) -> None:
+        self.deadline.check("finding keywords")
+        for key, items in self.scanner.keywords.find(self.text, set(self.active)).items():
+            self.occurrences[key] = OccurrenceList(items)
+
+    def _find_regex(self, compiled: CompiledRegex) -> list[Occurrence]:
+        element = compiled.element
+        sit = self.scanner.sits[compiled.key[0]]
+        items: list[Occurrence] = []
+        where = f"matching element {element.name!r} of SIT {sit.definition.name!r}"
+        try:
+            iterator = compiled.pattern.finditer(self.text, timeout=self.deadline.remaining(), concurrent=True)
+            for count, match in enumerate(iterator):
+                if count % _DEADLINE_STRIDE == 0:
+                    self.deadline.check(where)
+                start, end = match.span(element.value_group) if element.value_group else match.span()
+                if start >= end:
+                    continue
+                value = self.text[start:end]
+                reason, stage = self._reject_reason(compiled, match, value)
+                if reason is not None:
+                    self._reject(sit, element.name, start, end, value, stage, reason)
+                    continue
+                items.append(Occurrence(start, end, value))
+        except TimeoutError:
+            raise EngineTimeout(self.deadline.limit, where) from None
+        return items
+
+    def _reject_reason(self, compiled: CompiledRegex, match: object, value: str) -> tuple[str | None, str]:
+        element = compiled.element
+        if not element.checks.is_empty():
+            normalized = normalize(value, element.normalize)
+            # Prefixes and suffixes surround the whole regex match, not just its value group.
+            whole_start, whole_end = match.span()  # type: ignore[attr-defined]
+            reason = failed_check(element.checks, value, normalized, self.text, whole_start, whole_end)
+            if reason is not None:
+                return reason, "check"
+        for validator in compiled.validators:
+            target = value if validator.group is None else (match.group(validator.group) or "")  # type: ignore[attr-defined]
+            reason = validator.check(target)
+            if reason is not None:
+                return f"{validator.name}: {reason}", "validator"
+        return None, ""
+
+    def _find_function(self, function: CompiledFunction) -> list[Occurrence]:
+        sit = self.scanner.sits[function.key[0]]
+        where = f"running function {function.element.function!r} of SIT {sit.definition.name!r}"
+        self.deadline.check(where)
+        items = [Occurrence(start, end, self.text[start:end]) for start, end in function.find(self.text) if start < end]
+        self.deadline.check(where)
+        return items
+
+    # -- patterns ---------------------------------------------------------------------
+
+    def _evaluate_sit(self, sit: CompiledSit, threshold: int) -> list[Match]:
+        definition = sit.definition
+        candidates: list[Match] = []
+        # For explanations only: why the patterns above the one that fired did not hold.
+        missed_higher: dict[tuple[int, int], str] = {}
+
+        def lookup(name: str) -> OccurrenceList:
+            return self.occurrences.get((sit.index, name), EMPTY)
+
+        for primary, patterns in sit.patterns_by_primary.items():
+            for count, occurrence in enumerate(lookup(primary)):
+                if count % _DEADLINE_STRIDE == 0:
+                    self.deadline.check(f"evaluating patterns of SIT {definition.name!r}")
+                failures: list[str] = []
+                for pattern in patterns:
+                    proximity = definition.pattern_proximity(pattern)
+                    window = Window(
+                        max(0, occurrence.start - proximity), occurrence.end + proximity, occurrence.start, occurrence.end
+                    )
+                    outcome = evaluate(pattern.supporting, window, lookup)
+                    if outcome.satisfied:
+                        candidates.append(self._match(sit, primary, occurrence, pattern.name, pattern.confidence, outcome.evidence))
+                        if failures:
+                            missed_higher[(occurrence.start, occurrence.end)] = "; ".join(failures)
+                        break
+                    if self.trace is not None:
+                        failures.append(f"{pattern.name}: {outcome.reason}")
+                else:
+                    self._reject(sit, primary, occurrence.start, occurrence.end, occurrence.text, "pattern", "; ".join(failures))
+        kept = self._without_overlaps(sit, candidates)
+        for match in kept:
+            if match.confidence < threshold:
+                reason = f"confidence {match.confidence} is below the minimum {threshold}"
+                higher = missed_higher.get((match.start, match.end))
+                self._reject(
+                    sit, match.element, match.start, match.end, match.value, "confidence",
+                    f"{reason}; higher patterns did not hold: {higher}" if higher else reason,
+                )
+        return [match for match in kept if match.confidence >= threshold]
+
+    def _match(
+        self,
+        sit: CompiledSit,
+        primary: str,
+        occurrence: Occurrence,
+        pattern_name: str,
+        confidence: int,
+        evidence: Iterable[tuple[str, Occurrence]],
+    ) -> Match:
+        return Match(
+            part=self.part.name,
+            start=occurrence.start,
+            end=occurrence.end,
+            confidence=confidence,
+            pattern=pattern_name,
+            element=primary,
+            value=occurrence.text,
+            normalized=normalize(occurrence.text, sit.normalization(primary)),
+            evidence=tuple(
+                Evidence(name, item.start, item.end, item.text, name in sit.sensitive_elements)
+                for name, item in sorted(evidence, key=lambda pair: (pair[1].start, pair[0]))
+            ),
+        )
+
+    def _without_overlaps(self, sit: CompiledSit, candidates: list[Match]) -> list[Match]:
+        """Keep one match where several overlap: the most confident, then the longest, then the first."""
+        kept: list[Match] = []  # sorted by start and pairwise disjoint, so only neighbours can overlap
+        starts: list[int] = []
+        for match in sorted(candidates, key=lambda m: (-m.confidence, -(m.end - m.start), m.start)):
+            position = bisect_left(starts, match.start)
+            neighbours = kept[max(0, position - 1) : position + 1]
+            if any(match.start < other.end and other.start < match.end for other in neighbours):
+                self._reject(
+                    sit, match.element, match.start, match.end, match.value, "overlap",
+                    "overlaps a match of the same SIT with higher or equal confidence",
+                )
+                continue
+            kept.insert(position, match)
+            starts.insert(position, match.start)
+        return kept
+
+    def _reject(self, sit: CompiledSit, element: str, start: int, end: int, value: str, stage: str, reason: str) -> None:
+        if self.trace is not None:
+            definition = sit.definition
+            self.trace.append(Rejection(definition.id, definition.name, self.part.name, element, start, end, value, stage, reason))

@@ -1,0 +1,36 @@
+"""A pathological definition cannot hang classification: the time limit ends it with a clear error."""
+
+from __future__ import annotations
+
+import time
+
+from service.definitions import load_definitions
+from service.engine import ClassifyOptions, Part, compile_scanner
+from tests.conftest import DEFINITION_FIXTURES
+
+
+def test_catastrophic_regex_ends_within_its_time_limit_with_an_error() -> None:
+    scanner = compile_scanner(load_definitions([DEFINITION_FIXTURES / "catastrophic"]), time_limit=0.5)
+    text = "a" * 50_000 + "!"
+    started = time.monotonic()
+    report = scanner.classify([Part("body", text), Part("second", "fine")], ClassifyOptions(min_confidence=1))
+    elapsed = time.monotonic() - started
+    # Generous bound: the point is that it ends, not how fast (machines here are shared).
+    assert elapsed < 10
+    assert not report.complete
+    # The limit is per document: once spent, later parts are not classified either.
+    assert report.timeouts == 2
+    first, second = report.errors
+    assert first.name == "body" and first.error is not None
+    assert first.error.code == "engine_timeout"
+    assert "time limit of 0.5 s exceeded while matching element 'runaway' of SIT 'Catastrophic regex'" in first.error.message
+    assert second.name == "second" and second.error is not None
+    assert "exceeded while classifying earlier parts of the document" in second.error.message
+    assert report.results == ()
+    assert report.to_dict()["stats"]["engine_timeouts"] == 2
+
+
+def test_time_limit_can_be_set_per_call() -> None:
+    scanner = compile_scanner(load_definitions([DEFINITION_FIXTURES / "catastrophic"]), time_limit=60)
+    report = scanner.classify([Part("body", "a" * 50_000 + "!")], ClassifyOptions(time_limit=0.2))
+    assert report.timeouts == 1

@@ -1,0 +1,49 @@
+"""Every example of every built-in definition is a test case (as gitleaks does for its rules)."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.definitions import load_builtin_definitions
+from service.definitions.lint import Severity, lint
+from service.engine import Scanner
+from service.engine.examples import ExampleOutcome, run_examples
+
+
+def example_ids() -> list[str]:
+    labels = []
+    for definition in load_builtin_definitions():
+        labels += [f"{definition.name}/match[{i}]" for i in range(len(definition.examples.match))]
+        labels += [f"{definition.name}/no_match[{i}]" for i in range(len(definition.examples.no_match))]
+    return labels
+
+
+@pytest.fixture(scope="module")
+def outcomes(builtin_scanner: Scanner) -> dict[str, ExampleOutcome]:
+    return {outcome.label.replace(" match[", "/match[").replace(" no_match[", "/no_match["): outcome
+            for outcome in run_examples(builtin_scanner, builtin_scanner.definitions)}
+
+
+@pytest.mark.parametrize("label", example_ids())
+def test_definition_example(outcomes: dict[str, ExampleOutcome], label: str) -> None:
+    outcome = outcomes[label]
+    assert outcome.passed, f"{outcome.sit.source}: {outcome.label}: {outcome.detail}"
+
+
+# The SITs that prove the model carry more examples than the minimum of three.
+FOUNDATION_SITS = {"GitHub personal access token", "PyPI API token", "Credit card number", "U.S. social security number (SSN)"}
+
+
+def test_every_builtin_sit_has_enough_examples() -> None:
+    loaded = {definition.name: definition for definition in load_builtin_definitions()}
+    assert FOUNDATION_SITS <= set(loaded)
+    for name, definition in loaded.items():
+        minimum = 5 if name in FOUNDATION_SITS else 3
+        assert len(definition.examples.match) >= minimum, name
+        assert len(definition.examples.no_match) >= minimum, name
+
+
+def test_builtin_definitions_lint_clean() -> None:
+    findings = lint(load_builtin_definitions())
+    assert [str(f) for f in findings if f.severity is Severity.ERROR] == []
+    assert [str(f) for f in findings] == []
