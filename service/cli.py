@@ -61,8 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     classify_cmd = commands.add_parser("classify", help="classify files, directories or standard input")
     classify_cmd.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; '-' reads standard input")
     classify_cmd.add_argument("--json", action="store_true", help="print each report as JSON (one line per document)")
-    classify_cmd.add_argument("--min-confidence", type=confidence, metavar="N", help="report matches at or above N (1-100)")
-    classify_cmd.add_argument("--sits", metavar="SELECTOR", action="append", help="restrict to a SIT id, name or bundle (repeatable)")
+    classify_cmd.add_argument(
+        "--min-confidence", type=confidence, metavar="N", help="report matches at or above N (1-100)"
+    )
+    classify_cmd.add_argument(
+        "--sits", metavar="SELECTOR", action="append", help="restrict to a SIT id, name or bundle (repeatable)"
+    )
     classify_cmd.add_argument("--reveal", action="store_true", help="show matched values instead of masking them")
     classify_cmd.add_argument("--explain", action="store_true", help="also list candidates that did not match, and why")
     classify_cmd.add_argument("--time-limit", type=positive_float, metavar="SECONDS", help="time limit per document")
@@ -83,7 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_definition_options(show_cmd)
     show_cmd.set_defaults(handler=run_sits_show)
     validate_cmd = sits.add_parser("validate", help="load, lint and run the examples of definitions")
-    validate_cmd.add_argument("dirs", nargs="*", type=Path, metavar="DIR", help="definition folders (default: built-in)")
+    validate_cmd.add_argument(
+        "dirs", nargs="*", type=Path, metavar="DIR", help="definition folders (default: built-in)"
+    )
     validate_cmd.add_argument("--verbose", "-v", action="store_true", help="list passing examples too")
     validate_cmd.set_defaults(handler=run_sits_validate)
     return parser
@@ -91,7 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_definition_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--definitions", type=Path, action="append", default=[], metavar="DIR", help="also load SITs from DIR (repeatable)"
+        "--definitions",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also load SITs from DIR (repeatable)",
     )
     parser.add_argument("--no-builtin", action="store_true", help="do not load the built-in SITs")
 
@@ -200,7 +211,8 @@ def print_report(out: TextIO, name: str, report: Report, reveal: bool, explain: 
             value = match.value if reveal else mask_value(match.value)
             evidence = ", ".join(sorted({e.element for e in match.evidence}))
             suffix = f" [evidence: {evidence}]" if evidence else ""
-            print(f"    {match.part}:{match.start}-{match.end}  {match.confidence:>3}  {value}  ({match.pattern}){suffix}", file=out)
+            where = f"{match.part}:{match.start}-{match.end}"
+            print(f"    {where}  {match.confidence:>3}  {value}  ({match.pattern}){suffix}", file=out)
     if explain and report.trace:
         print(f"{name}: candidates that did not match:", file=out)
         for rejection in report.trace:
@@ -242,8 +254,10 @@ def run_sits_show(args: argparse.Namespace) -> int:
         return EXIT_CLEAN
     print(f"{definition.name}  ({definition.id})")
     print(f"  category: {definition.category}; bundles: {', '.join(definition.bundles) or '-'}")
-    print(f"  checksum: {'yes' if definition.checksum else 'no'}; proximity: {definition.proximity}; "
-          f"recommended confidence: {definition.recommended_confidence}")
+    print(
+        f"  checksum: {'yes' if definition.checksum else 'no'}; proximity: {definition.proximity}; "
+        f"recommended confidence: {definition.recommended_confidence}"
+    )
     print(f"  {definition.description}")
     print("  patterns:")
     for pattern in definition.patterns:
@@ -266,7 +280,9 @@ def sit_summary(definition: SitDefinition, detailed: bool = False) -> dict[str, 
     if detailed:
         data["description"] = definition.description
         data["proximity"] = definition.proximity
-        data["patterns"] = [{"name": p.name, "confidence": p.confidence, "primary": p.primary} for p in definition.patterns]
+        data["patterns"] = [
+            {"name": p.name, "confidence": p.confidence, "primary": p.primary} for p in definition.patterns
+        ]
         data["references"] = list(definition.references)
     return data
 

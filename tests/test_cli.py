@@ -18,8 +18,12 @@ TEXTS = FIXTURES / "texts"
 GITHUB = "GitHub personal access token"
 
 
-def run(argv: list[str], capsys: pytest.CaptureFixture[str], stdin: bytes | None = None,
-        monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[int, str, str]:
+def run(
+    argv: list[str],
+    capsys: pytest.CaptureFixture[str],
+    stdin: bytes | None = None,
+    monkeypatch: pytest.MonkeyPatch | None = None,
+) -> tuple[int, str, str]:
     if stdin is not None:
         assert monkeypatch is not None
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
@@ -47,7 +51,12 @@ def test_valid_classic_token_from_stdin_is_reported_at_high_confidence(
 
 @pytest.mark.parametrize(
     "fixture",
-    ["github_token_one_char_changed.txt", "github_token_purview_mockup.txt", "url_credentials_redacted.txt", "git_log.txt"],
+    [
+        "github_token_one_char_changed.txt",
+        "github_token_purview_mockup.txt",
+        "url_credentials_redacted.txt",
+        "git_log.txt",
+    ],
 )
 def test_look_alikes_are_not_reported_at_high_confidence(capsys: pytest.CaptureFixture[str], fixture: str) -> None:
     status, out, _ = run(["classify", str(TEXTS / fixture), "--json", "--min-confidence", "85"], capsys)
@@ -56,13 +65,17 @@ def test_look_alikes_are_not_reported_at_high_confidence(capsys: pytest.CaptureF
 
 
 def test_mockup_matches_nothing_at_any_confidence(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, _ = run(["classify", str(TEXTS / "github_token_purview_mockup.txt"), "--json", "--min-confidence", "1"], capsys)
+    status, out, _ = run(
+        ["classify", str(TEXTS / "github_token_purview_mockup.txt"), "--json", "--min-confidence", "1"], capsys
+    )
     assert json.loads(out)["results"] == []
     assert status == 0
 
 
 @pytest.mark.parametrize(("fixture", "value"), [("url_credentials.txt", "S3cr3t-Pw"), ("hex_after_token.txt", None)])
-def test_url_credentials_and_hex_after_token_match(capsys: pytest.CaptureFixture[str], fixture: str, value: str | None) -> None:
+def test_url_credentials_and_hex_after_token_match(
+    capsys: pytest.CaptureFixture[str], fixture: str, value: str | None
+) -> None:
     status, out, _ = run(["classify", str(TEXTS / fixture), "--json", "--reveal"], capsys)
     (result,) = github_results(out)
     assert status == 1
@@ -122,8 +135,16 @@ def test_engine_timeout_exits_with_error(capsys: pytest.CaptureFixture[str], tmp
     sample = tmp_path / "aaa.txt"
     sample.write_text("a" * 50_000 + "!")
     status, out, _ = run(
-        ["classify", str(sample), "--no-builtin", "--definitions", str(DEFINITION_FIXTURES / "catastrophic"),
-         "--time-limit", "0.3"], capsys,
+        [
+            "classify",
+            str(sample),
+            "--no-builtin",
+            "--definitions",
+            str(DEFINITION_FIXTURES / "catastrophic"),
+            "--time-limit",
+            "0.3",
+        ],
+        capsys,
     )
     assert status == 2
     assert "engine_timeout: part not classified: time limit of 0.3 s exceeded" in out

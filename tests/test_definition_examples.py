@@ -20,8 +20,10 @@ def example_ids() -> list[str]:
 
 @pytest.fixture(scope="module")
 def outcomes(builtin_scanner: Scanner) -> dict[str, ExampleOutcome]:
-    return {outcome.label.replace(" match[", "/match[").replace(" no_match[", "/no_match["): outcome
-            for outcome in run_examples(builtin_scanner, builtin_scanner.definitions)}
+    return {
+        outcome.label.replace(" match[", "/match[").replace(" no_match[", "/no_match["): outcome
+        for outcome in run_examples(builtin_scanner, builtin_scanner.definitions)
+    }
 
 
 @pytest.mark.parametrize("label", example_ids())
@@ -31,12 +33,17 @@ def test_definition_example(outcomes: dict[str, ExampleOutcome], label: str) -> 
 
 
 # The SITs that prove the model carry more examples than the minimum of three.
-FOUNDATION_SITS = {"GitHub personal access token", "PyPI API token", "Credit card number", "U.S. social security number (SSN)"}
+FOUNDATION_SITS = {
+    "GitHub personal access token",
+    "PyPI API token",
+    "Credit card number",
+    "U.S. social security number (SSN)",
+}
 
 
 def test_every_builtin_sit_has_enough_examples() -> None:
     loaded = {definition.name: definition for definition in load_builtin_definitions()}
-    assert FOUNDATION_SITS <= set(loaded)
+    assert set(loaded) >= FOUNDATION_SITS
     for name, definition in loaded.items():
         minimum = 5 if name in FOUNDATION_SITS else 3
         assert len(definition.examples.match) >= minimum, name

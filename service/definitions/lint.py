@@ -64,7 +64,9 @@ def lint_definition(definition: SitDefinition) -> list[LintFinding]:
                     f"patterns.{index}",
                     f"pattern {pattern.name!r} fires on {pattern.primary!r} alone but that element has no validator",
                 )
-    used = {name for pattern in definition.patterns for name in [pattern.primary, *requirement_elements(pattern.supporting)]}
+    used = {
+        name for pattern in definition.patterns for name in [pattern.primary, *requirement_elements(pattern.supporting)]
+    }
     for name in definition.elements:
         if name not in used:
             report(Severity.WARNING, f"elements.{name}", "no pattern uses this element")
@@ -73,7 +75,8 @@ def lint_definition(definition: SitDefinition) -> list[LintFinding]:
         report(
             Severity.ERROR,
             "recommended_confidence",
-            f"is {definition.recommended_confidence} but no pattern reaches it (highest {top}): the SIT could never be reported",
+            f"is {definition.recommended_confidence} but no pattern reaches it (highest {top}): "
+            "the SIT could never be reported",
         )
     seen: dict[tuple[str, object, int], int] = {}
     for index, pattern in enumerate(definition.patterns):
@@ -82,9 +85,15 @@ def lint_definition(definition: SitDefinition) -> list[LintFinding]:
             report(Severity.WARNING, f"patterns.{index}", f"repeats pattern {seen[key]}")
         seen.setdefault(key, index)
     if len(definition.examples.match) < MIN_EXAMPLES:
-        report(Severity.WARNING, "examples.match", f"has {len(definition.examples.match)} examples; give at least {MIN_EXAMPLES}")
+        report(
+            Severity.WARNING,
+            "examples.match",
+            f"has {len(definition.examples.match)} examples; give at least {MIN_EXAMPLES}",
+        )
     if len(definition.examples.no_match) < MIN_EXAMPLES:
         report(
-            Severity.WARNING, "examples.no_match", f"has {len(definition.examples.no_match)} examples; give at least {MIN_EXAMPLES}"
+            Severity.WARNING,
+            "examples.no_match",
+            f"has {len(definition.examples.no_match)} examples; give at least {MIN_EXAMPLES}",
         )
     return found

@@ -104,11 +104,15 @@ def duplicate_problems(definitions: Sequence[SitDefinition]) -> list[Problem]:
     seen_names: dict[str, str] = {}
     for definition in definitions:
         if definition.id in seen_ids:
-            problems.append(Problem(definition.source, "id", f"id {definition.id} is also used by {seen_ids[definition.id]}"))
+            problems.append(
+                Problem(definition.source, "id", f"id {definition.id} is also used by {seen_ids[definition.id]}")
+            )
         seen_ids.setdefault(definition.id, definition.source)
         key = definition.name.casefold()
         if key in seen_names:
-            problems.append(Problem(definition.source, "name", f"name {definition.name!r} is also used by {seen_names[key]}"))
+            problems.append(
+                Problem(definition.source, "name", f"name {definition.name!r} is also used by {seen_names[key]}")
+            )
         seen_names.setdefault(key, definition.source)
     return problems
 

@@ -44,7 +44,7 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
-class ValidatorRefField(fields.Field):
+class ValidatorRefField(fields.Field[ValidatorRef]):
     """``luhn`` or ``{name: weighted_checksum, params: {...}, group: secret}``."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> ValidatorRef:
@@ -68,7 +68,7 @@ class ValidatorRefField(fields.Field):
         return ValidatorRef(name=str(name), params=frozen_mapping(params), group=group)
 
 
-class RequirementField(fields.Field):
+class RequirementField(fields.Field[Requirement]):
     """Supporting evidence: ``{match: el}``, ``{any: {min, max, of}}``, ``{all: [...]}``.
 
     A bare element name inside ``of``/``all`` is short for ``{match: name}``, and a list
@@ -169,7 +169,11 @@ class ChecksSchema(StrictSchema):
         return AdditionalChecks(
             exclude_values=frozenset(value.casefold() for value in data["exclude_values"]),
             exclude_repeated_characters=data["exclude_repeated_characters"],
-            **{key: tuple(value) for key, value in data.items() if key not in {"exclude_values", "exclude_repeated_characters"}},
+            **{
+                key: tuple(value)
+                for key, value in data.items()
+                if key not in {"exclude_values", "exclude_repeated_characters"}
+            },
         )
 
 
@@ -220,7 +224,7 @@ class MatchExampleSchema(StrictSchema):
     value = fields.String(validate=NON_EMPTY)
 
 
-class NoMatchExampleField(fields.Field):
+class NoMatchExampleField(fields.Field[NoMatchExample]):
     """A no-match example is a text, or ``{text: ..., why: ...}``."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> NoMatchExample:
@@ -247,7 +251,10 @@ class SitSchema(StrictSchema):
     recommended_confidence = fields.Integer(required=True, strict=True, validate=CONFIDENCE_RANGE)
     references = fields.List(fields.String(validate=NON_EMPTY), load_default=list)
     elements = fields.Dict(
-        keys=fields.String(validate=ELEMENT_NAME), values=fields.Nested(ElementSchema), required=True, validate=NON_EMPTY
+        keys=fields.String(validate=ELEMENT_NAME),
+        values=fields.Nested(ElementSchema),
+        required=True,
+        validate=NON_EMPTY,
     )
     patterns = fields.List(fields.Nested(PatternSchema), required=True, validate=NON_EMPTY)
     examples = fields.Nested(ExamplesSchema, load_default=dict)

@@ -75,14 +75,18 @@ def _check_regex_element(element: RegexElement, path: str, problems: list[tuple[
         ref_path = f"{path}.validators.{index}"
         validator = VALIDATORS.get(ref.name)
         if validator is None:
-            problems.append((f"{ref_path}.name", f"unknown validator {ref.name!r}; known: {', '.join(VALIDATORS.names())}"))
+            problems.append(
+                (f"{ref_path}.name", f"unknown validator {ref.name!r}; known: {', '.join(VALIDATORS.names())}")
+            )
             continue
         if ref.group and groups is not None and ref.group not in groups:
             problems.append((f"{ref_path}.group", f"the regex has no group named {ref.group!r}"))
         try:
             params = validator.load_params(ref.params)
         except ValidationError as error:
-            problems.extend((f"{ref_path}.params.{key}".rstrip("."), message) for key, message in flatten_messages(error.messages))
+            problems.extend(
+                (f"{ref_path}.params.{key}".rstrip("."), message) for key, message in flatten_messages(error.messages)
+            )
             continue
         refs.append(dataclasses.replace(ref, params=frozen_mapping(params)))
     return dataclasses.replace(element, validators=tuple(refs))
@@ -91,11 +95,15 @@ def _check_regex_element(element: RegexElement, path: str, problems: list[tuple[
 def _check_function_element(element: FunctionElement, path: str, problems: list[tuple[str, str]]) -> FunctionElement:
     detector = DETECTORS.get(element.function)
     if detector is None:
-        problems.append((f"{path}.function", f"unknown function {element.function!r}; known: {', '.join(DETECTORS.names())}"))
+        problems.append(
+            (f"{path}.function", f"unknown function {element.function!r}; known: {', '.join(DETECTORS.names())}")
+        )
         return element
     try:
         params = detector.load_params(element.params)
     except ValidationError as error:
-        problems.extend((f"{path}.params.{key}".rstrip("."), message) for key, message in flatten_messages(error.messages))
+        problems.extend(
+            (f"{path}.params.{key}".rstrip("."), message) for key, message in flatten_messages(error.messages)
+        )
         return element
     return dataclasses.replace(element, params=frozen_mapping(params))

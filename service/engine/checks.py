@@ -22,7 +22,9 @@ def normalize(value: str, how: Normalization) -> str:
 
 def failed_check(checks: AdditionalChecks, value: str, normalized: str, text: str, start: int, end: int) -> str | None:
     """The first additional check the candidate fails, as a reason; None when all pass."""
-    if checks.exclude_values and (value.casefold() in checks.exclude_values or normalized.casefold() in checks.exclude_values):
+    if checks.exclude_values and (
+        value.casefold() in checks.exclude_values or normalized.casefold() in checks.exclude_values
+    ):
         return "value is in the excluded values"
     if checks.exclude_repeated_characters:
         significant = [char for char in value if char.isalnum()]

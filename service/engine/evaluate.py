@@ -45,8 +45,9 @@ def _evaluate_match(requirement: MatchRequirement, window: Window, lookup: Occur
     found = [
         item
         for item in occurrences.within(window.start, window.end)
-        # The primary match cannot be its own evidence.
-        if (item.start, item.end) != (window.primary_start, window.primary_end)
+        # Evidence is context: nothing inside the primary match itself counts (the 'pypi'
+        # at the start of 'pypi-AgE…' says nothing more about the token).
+        if not (window.primary_start <= item.start and item.end <= window.primary_end)
     ]
     if found:
         # Prefer the evidence closest to the match: it is what a reviewer should see.
@@ -67,12 +68,16 @@ def _evaluate_any(requirement: AnyRequirement, window: Window, lookup: Occurrenc
     if count < requirement.min:
         missing = "; ".join(outcome.reason for outcome in outcomes if not outcome.satisfied)
         needed = "all" if requirement.min == len(requirement.of) else f"{requirement.min}"
-        return Outcome(False, reason=f"needs {needed} of {len(requirement.of)} supporting requirements, found {count}: {missing}")
+        return Outcome(
+            False, reason=f"needs {needed} of {len(requirement.of)} supporting requirements, found {count}: {missing}"
+        )
     if requirement.max is not None and count > requirement.max:
         found = ", ".join(sorted({name for outcome in satisfied for name, _ in outcome.evidence}))
         if requirement.max == 0:
             return Outcome(False, reason=f"excluded by {found} nearby")
-        return Outcome(False, reason=f"found {count} supporting requirements ({found}), at most {requirement.max} allowed")
+        return Outcome(
+            False, reason=f"found {count} supporting requirements ({found}), at most {requirement.max} allowed"
+        )
     if requirement.max == 0:
         # An exclusion that holds contributes no evidence: nothing was found.
         return Outcome(True)

@@ -45,7 +45,9 @@ def run_examples(scanner: Scanner, definitions: Iterable[SitDefinition]) -> list
                 outcomes.append(ExampleOutcome(definition, "no_match", index, counter.text, True, "nothing found"))
             else:
                 found = ", ".join(f"{mask_value(m.value)} at {m.confidence} by {m.pattern!r}" for m in result.matches)
-                outcomes.append(ExampleOutcome(definition, "no_match", index, counter.text, False, f"unexpectedly found {found}"))
+                outcomes.append(
+                    ExampleOutcome(definition, "no_match", index, counter.text, False, f"unexpectedly found {found}")
+                )
     return outcomes
 
 

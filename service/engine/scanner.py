@@ -201,25 +201,37 @@ class _PartScan:
                 for pattern in patterns:
                     proximity = definition.pattern_proximity(pattern)
                     window = Window(
-                        max(0, occurrence.start - proximity), occurrence.end + proximity, occurrence.start, occurrence.end
+                        max(0, occurrence.start - proximity),
+                        occurrence.end + proximity,
+                        occurrence.start,
+                        occurrence.end,
                     )
                     outcome = evaluate(pattern.supporting, window, lookup)
                     if outcome.satisfied:
-                        candidates.append(self._match(sit, primary, occurrence, pattern.name, pattern.confidence, outcome.evidence))
+                        candidates.append(
+                            self._match(sit, primary, occurrence, pattern.name, pattern.confidence, outcome.evidence)
+                        )
                         if failures:
                             missed_higher[(occurrence.start, occurrence.end)] = "; ".join(failures)
                         break
                     if self.trace is not None:
                         failures.append(f"{pattern.name}: {outcome.reason}")
                 else:
-                    self._reject(sit, primary, occurrence.start, occurrence.end, occurrence.text, "pattern", "; ".join(failures))
+                    self._reject(
+                        sit, primary, occurrence.start, occurrence.end, occurrence.text, "pattern", "; ".join(failures)
+                    )
         kept = self._without_overlaps(sit, candidates)
         for match in kept:
             if match.confidence < threshold:
                 reason = f"confidence {match.confidence} is below the minimum {threshold}"
                 higher = missed_higher.get((match.start, match.end))
                 self._reject(
-                    sit, match.element, match.start, match.end, match.value, "confidence",
+                    sit,
+                    match.element,
+                    match.start,
+                    match.end,
+                    match.value,
+                    "confidence",
                     f"{reason}; higher patterns did not hold: {higher}" if higher else reason,
                 )
         return [match for match in kept if match.confidence >= threshold]
@@ -257,7 +269,12 @@ class _PartScan:
             neighbours = kept[max(0, position - 1) : position + 1]
             if any(match.start < other.end and other.start < match.end for other in neighbours):
                 self._reject(
-                    sit, match.element, match.start, match.end, match.value, "overlap",
+                    sit,
+                    match.element,
+                    match.start,
+                    match.end,
+                    match.value,
+                    "overlap",
                     "overlaps a match of the same SIT with higher or equal confidence",
                 )
                 continue
@@ -265,7 +282,11 @@ class _PartScan:
             starts.insert(position, match.start)
         return kept
 
-    def _reject(self, sit: CompiledSit, element: str, start: int, end: int, value: str, stage: str, reason: str) -> None:
+    def _reject(
+        self, sit: CompiledSit, element: str, start: int, end: int, value: str, stage: str, reason: str
+    ) -> None:
         if self.trace is not None:
             definition = sit.definition
-            self.trace.append(Rejection(definition.id, definition.name, self.part.name, element, start, end, value, stage, reason))
+            self.trace.append(
+                Rejection(definition.id, definition.name, self.part.name, element, start, end, value, stage, reason)
+            )

@@ -44,5 +44,11 @@ def text_part(name: str, data: bytes, media_type: str = "text/plain") -> Part:
     try:
         text = decode_text(data)
     except NotText as error:
-        return Part(name, "", media_type="application/octet-stream", size=len(data), error=PartError("unsupported_format", str(error)))
+        return Part(
+            name,
+            "",
+            media_type="application/octet-stream",
+            size=len(data),
+            error=PartError("unsupported_format", str(error)),
+        )
     return Part(name, text, media_type=media_type, size=len(data))

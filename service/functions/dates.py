@@ -82,10 +82,14 @@ def find_dates(text: str, params: Mapping[str, Any]) -> Iterator[tuple[int, int]
         if valid:
             yield match.span()
     for match in _NAMED_DATE.finditer(text):
-        day, month_name, year = (match["d1"], match["m1"], match["y1"]) if match["y1"] else (
-            match["d2"],
-            match["m2"],
-            match["y2"],
+        day, month_name, year = (
+            (match["d1"], match["m1"], match["y1"])
+            if match["y1"]
+            else (
+                match["d2"],
+                match["m2"],
+                match["y2"],
+            )
         )
         if _real_date(int(year), MONTHS[month_name.casefold()], int(day), params):
             yield match.span()

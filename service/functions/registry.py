@@ -36,9 +36,7 @@ class Detector:
 class DetectorRegistry:
     _detectors: dict[str, Detector] = field(default_factory=dict)
 
-    def register(
-        self, name: str, *, params: type[Schema] = NoParams
-    ) -> Callable[[DetectorFunction], DetectorFunction]:
+    def register(self, name: str, *, params: type[Schema] = NoParams) -> Callable[[DetectorFunction], DetectorFunction]:
         def decorate(func: DetectorFunction) -> DetectorFunction:
             if name in self._detectors:
                 raise ValueError(f"detector {name!r} is registered twice")

@@ -18,9 +18,8 @@ _KIND_PREFIX = regex.compile(r"^(?:[A-Za-z][A-Za-z0-9]{0,9}[_-](?:[a-z]{2,5}_)?|
 
 def kind_prefix(value: str) -> str:
     match = _KIND_PREFIX.match(value)
-    if match is None or len(match.group()) * 3 > len(value):
-        return ""
-    return match.group()
+    prefix: str = match.group() if match is not None else ""
+    return prefix if len(prefix) * 3 <= len(value) else ""
 
 
 def mask_value(value: str) -> str:

@@ -54,8 +54,14 @@ def test_reference_problems_are_reported_after_the_shape_is_right(tmp_path: Path
 
 
 def test_regex_and_validator_problems_name_the_element(tmp_path: Path) -> None:
-    text = (DEFINITION_FIXTURES / "bad" / "many_problems.yaml").read_text().replace("id: not-a-uuid", "id: 11111111-2222-4333-8444-555555555555")
-    text = text.replace("checksum: maybe", "checksum: true").replace("recommended_confidence: 120", "recommended_confidence: 85")
+    text = (
+        (DEFINITION_FIXTURES / "bad" / "many_problems.yaml")
+        .read_text()
+        .replace("id: not-a-uuid", "id: 11111111-2222-4333-8444-555555555555")
+    )
+    text = text.replace("checksum: maybe", "checksum: true").replace(
+        "recommended_confidence: 120", "recommended_confidence: 85"
+    )
     text = text.replace("colour: blue\n", "description: d\n").replace("style: fuzzy", "style: word")
     text = text.replace("  both:\n    regex: 'x'\n    keywords: {terms: [y]}\n", "")
     text = text.replace("{confidence: 0,", "{confidence: 85,").replace("min: 3, ", "")
@@ -63,7 +69,10 @@ def test_regex_and_validator_problems_name_the_element(tmp_path: Path) -> None:
     assert definition is None
     messages = [str(p) for p in problems]
     assert any(m.startswith("draft.yaml: elements.token.regex: does not compile:") for m in messages)
-    assert any(m.startswith("draft.yaml: elements.token.validators.1.name: unknown validator 'no_such_validator'") for m in messages)
+    assert any(
+        m.startswith("draft.yaml: elements.token.validators.1.name: unknown validator 'no_such_validator'")
+        for m in messages
+    )
     assert any(m.startswith("draft.yaml: elements.token.validators.2.params.modulus:") for m in messages)
     assert any(m.startswith("draft.yaml: elements.token.validators.2.params.weights:") for m in messages)
     assert "draft.yaml: patterns.1.primary: unknown element 'missing_element'" in messages

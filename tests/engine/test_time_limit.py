@@ -23,7 +23,10 @@ def test_catastrophic_regex_ends_within_its_time_limit_with_an_error() -> None:
     first, second = report.errors
     assert first.name == "body" and first.error is not None
     assert first.error.code == "engine_timeout"
-    assert "time limit of 0.5 s exceeded while matching element 'runaway' of SIT 'Catastrophic regex'" in first.error.message
+    assert (
+        "time limit of 0.5 s exceeded while matching element 'runaway' of SIT 'Catastrophic regex'"
+        in first.error.message
+    )
     assert second.name == "second" and second.error is not None
     assert "exceeded while classifying earlier parts of the document" in second.error.message
     assert report.results == ()

@@ -1,0 +1,1 @@
+"""DLP classifier: sensitive information type definitions, the classification engine and its front ends."""
