@@ -32,15 +32,25 @@ class Outcome:
     reason: str = ""  # why it is not satisfied (or, for a satisfied child, nothing)
 
 
-def evaluate(requirement: Requirement | None, window: Window, lookup: OccurrenceLookup) -> Outcome:
+def evaluate(
+    requirement: Requirement | None, window: Window, lookup: OccurrenceLookup, explain: bool = False
+) -> Outcome:
+    """Whether the requirement holds in the window; with ``explain``, why not when it does not.
+
+    Reasons are only built when asked for: classification without explanations should
+    not pay for string formatting on every rejected candidate.
+    """
     if requirement is None:
         return Outcome(True)
     if isinstance(requirement, MatchRequirement):
-        return _evaluate_match(requirement, window, lookup)
-    return _evaluate_any(requirement, window, lookup)
+        return _evaluate_match(requirement, window, lookup, explain)
+    return _evaluate_any(requirement, window, lookup, explain)
 
 
-def _evaluate_match(requirement: MatchRequirement, window: Window, lookup: OccurrenceLookup) -> Outcome:
+_NOT_SATISFIED = Outcome(False)
+
+
+def _evaluate_match(requirement: MatchRequirement, window: Window, lookup: OccurrenceLookup, explain: bool) -> Outcome:
     occurrences = lookup(requirement.element)
     found = [
         item
@@ -54,6 +64,8 @@ def _evaluate_match(requirement: MatchRequirement, window: Window, lookup: Occur
         found.sort(key=lambda item: max(0, window.primary_start - item.end, item.start - window.primary_end))
         chosen = sorted(found[:MAX_EVIDENCE_PER_ELEMENT])
         return Outcome(True, tuple((requirement.element, item) for item in chosen))
+    if not explain:
+        return _NOT_SATISFIED
     if occurrences is EMPTY or len(occurrences) == 0:
         return Outcome(False, reason=f"no {requirement.element!r} in the text")
     distance = occurrences.nearest_distance(window.primary_start, window.primary_end)
@@ -61,17 +73,29 @@ def _evaluate_match(requirement: MatchRequirement, window: Window, lookup: Occur
     return Outcome(False, reason=f"{requirement.element!r} is {distance} characters away (proximity {limit})")
 
 
-def _evaluate_any(requirement: AnyRequirement, window: Window, lookup: OccurrenceLookup) -> Outcome:
-    outcomes = [evaluate(child, window, lookup) for child in requirement.of]
+def _evaluate_any(requirement: AnyRequirement, window: Window, lookup: OccurrenceLookup, explain: bool) -> Outcome:
+    outcomes: list[Outcome] = []
+    for position, child in enumerate(requirement.of):
+        outcome = evaluate(child, window, lookup, explain)
+        outcomes.append(outcome)
+        if explain:
+            continue
+        # Stop as soon as the answer is known to be no, so that expensive elements
+        # listed after a cheap keyword are only looked for when the keyword is there.
+        count = sum(1 for o in outcomes if o.satisfied)
+        remaining = len(requirement.of) - position - 1
+        if count + remaining < requirement.min or (requirement.max is not None and count > requirement.max):
+            return _NOT_SATISFIED
     satisfied = [outcome for outcome in outcomes if outcome.satisfied]
     count = len(satisfied)
+    too_many = requirement.max is not None and count > requirement.max
     if count < requirement.min:
         missing = "; ".join(outcome.reason for outcome in outcomes if not outcome.satisfied)
         needed = "all" if requirement.min == len(requirement.of) else f"{requirement.min}"
         return Outcome(
             False, reason=f"needs {needed} of {len(requirement.of)} supporting requirements, found {count}: {missing}"
         )
-    if requirement.max is not None and count > requirement.max:
+    if too_many:
         found = ", ".join(sorted({name for outcome in satisfied for name, _ in outcome.evidence}))
         if requirement.max == 0:
             return Outcome(False, reason=f"excluded by {found} nearby")

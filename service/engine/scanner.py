@@ -111,16 +111,24 @@ class _PartScan:
         self.deadline = deadline
         self.trace = trace
         self.occurrences: dict[ElementKey, OccurrenceList] = {}
+        self.deferred: dict[ElementKey, CompiledRegex | CompiledFunction] = {}
 
     def run(self, min_confidence: int | None) -> dict[int, list[Match]]:
         self.deadline.check("classifying earlier parts of the document")
         self._find_keywords()
+        # Primary elements are looked for now; supporting-only regex and function elements
+        # (dates, secondary regexes) only when a pattern first asks for them, so a costly
+        # detector runs only in documents where some primary candidate needs it.
         for compiled in self.scanner.regexes:
-            if compiled.key[0] in self.active:
+            if self._is_active_primary(compiled.key):
                 self.occurrences[compiled.key] = OccurrenceList(self._find_regex(compiled))
+            elif compiled.key[0] in self.active:
+                self.deferred[compiled.key] = compiled
         for function in self.scanner.functions:
-            if function.key[0] in self.active:
+            if self._is_active_primary(function.key):
                 self.occurrences[function.key] = OccurrenceList(self._find_function(function))
+            elif function.key[0] in self.active:
+                self.deferred[function.key] = function
         found: dict[int, list[Match]] = {}
         for sit in self.scanner.sits:
             if sit.index in self.active:
@@ -129,6 +137,21 @@ class _PartScan:
         return found
 
     # -- candidates -------------------------------------------------------------------
+
+    def _is_active_primary(self, key: ElementKey) -> bool:
+        sit_index, name = key
+        return sit_index in self.active and name in self.scanner.sits[sit_index].patterns_by_primary
+
+    def occurrences_of(self, key: ElementKey) -> OccurrenceList:
+        found = self.occurrences.get(key)
+        if found is not None:
+            return found
+        element = self.deferred.pop(key, None)
+        if element is None:
+            return EMPTY
+        items = self._find_regex(element) if isinstance(element, CompiledRegex) else self._find_function(element)
+        found = self.occurrences[key] = OccurrenceList(items)
+        return found
 
     def _find_keywords(self) -> None:
         self.deadline.check("finding keywords")
@@ -191,7 +214,7 @@ class _PartScan:
         missed_higher: dict[tuple[int, int], str] = {}
 
         def lookup(name: str) -> OccurrenceList:
-            return self.occurrences.get((sit.index, name), EMPTY)
+            return self.occurrences_of((sit.index, name))
 
         for primary, patterns in sit.patterns_by_primary.items():
             for count, occurrence in enumerate(lookup(primary)):
@@ -206,7 +229,7 @@ class _PartScan:
                         occurrence.start,
                         occurrence.end,
                     )
-                    outcome = evaluate(pattern.supporting, window, lookup)
+                    outcome = evaluate(pattern.supporting, window, lookup, explain=self.trace is not None)
                     if outcome.satisfied:
                         candidates.append(
                             self._match(sit, primary, occurrence, pattern.name, pattern.confidence, outcome.evidence)

@@ -45,14 +45,14 @@ _NUMERIC_DATE = regex.compile(
     r"(?<![\d/.\-])(?:"
     r"(?P<y1>\d{4})(?P<s1>[-/.])(?P<m1>\d{1,2})(?P=s1)(?P<d1>\d{1,2})"
     r"|(?P<a2>\d{1,2})(?P<s2>[-/.])(?P<b2>\d{1,2})(?P=s2)(?P<y2>\d{4})"
-    r")(?![\d/.\-]|\.\d)"
+    r")(?![\d/\-]|\.\d)"
 )
 _NAMED_DATE = regex.compile(
     rf"(?<!\w)(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?P<m1>{_MONTH_NAMES})\.?,?\s+(?P<y1>\d{{4}})"
     rf"|(?P<m2>{_MONTH_NAMES})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}}))(?!\w)",
     regex.IGNORECASE,
 )
-_EXPIRY = regex.compile(r"(?<![\d/.\-])(?P<m>0?[1-9]|1[0-2])\s?[/\-]\s?(?P<y>\d{4}|\d{2})(?![\d/.\-]|\.\d)")
+_EXPIRY = regex.compile(r"(?<![\d/.\-])(?P<m>0?[1-9]|1[0-2])\s?[/\-]\s?(?P<y>\d{4}|\d{2})(?![\d/\-]|\.\d)")
 
 
 class DateParams(Schema):

@@ -59,15 +59,24 @@ def is_template(value: str) -> bool:
     return _TEMPLATE.search(value) is not None
 
 
+def _sequential_runs() -> regex.Pattern[str]:
+    runs = {
+        text[start : start + SEQUENCE_RUN]
+        for sequence in _SEQUENCES
+        for text in (sequence, sequence[::-1])
+        for start in range(len(text) - SEQUENCE_RUN + 1)
+    }
+    # One alternation of every six-character run: a single regex pass instead of a
+    # substring search per run, since this check runs on every candidate.
+    return regex.compile("|".join(sorted(runs)), regex.IGNORECASE)
+
+
+_SEQUENTIAL_RUN = _sequential_runs()
+
+
 def has_sequential_run(value: str) -> bool:
     """Six or more characters in alphabet, digit or keyboard order, forwards or backwards."""
-    lowered = value.lower()
-    for sequence in _SEQUENCES:
-        for text in (sequence, sequence[::-1]):
-            for start in range(len(text) - SEQUENCE_RUN + 1):
-                if text[start : start + SEQUENCE_RUN] in lowered:
-                    return True
-    return False
+    return _SEQUENTIAL_RUN.search(value) is not None
 
 
 def is_repeated(value: str) -> bool:

@@ -62,3 +62,8 @@ def test_expiry_dates_are_found(text: str, expected: list[str]) -> None:
 @pytest.mark.parametrize("text", ["13/29", "00/25", "08/1999", "1/2/2024", "3.5/10", "page 10/12/2024"])
 def test_non_expiry_values_are_ignored(text: str) -> None:
     assert found("expiration_date", text) == []
+
+
+def test_a_sentence_ending_period_does_not_hide_a_date() -> None:
+    assert found("expiration_date", "Card expires 08/29.") == ["08/29"]
+    assert found("date", "She was born on 1986-04-12.") == ["1986-04-12"]

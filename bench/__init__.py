@@ -1,0 +1,1 @@
+"""Benchmarks: figures, not pass/fail tests. Run with ``python -m bench``."""
