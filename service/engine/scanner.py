@@ -248,14 +248,8 @@ class _PartScan:
             if match.confidence < threshold:
                 reason = f"confidence {match.confidence} is below the minimum {threshold}"
                 higher = missed_higher.get((match.start, match.end))
-                self._reject(
-                    sit,
-                    match.element,
-                    match.start,
-                    match.end,
-                    match.value,
-                    "confidence",
-                    f"{reason}; higher patterns did not hold: {higher}" if higher else reason,
+                self._reject_match(
+                    sit, match, "confidence", f"{reason}; higher patterns did not hold: {higher}" if higher else reason
                 )
         return [match for match in kept if match.confidence >= threshold]
 
@@ -291,19 +285,16 @@ class _PartScan:
             position = bisect_left(starts, match.start)
             neighbours = kept[max(0, position - 1) : position + 1]
             if any(match.start < other.end and other.start < match.end for other in neighbours):
-                self._reject(
-                    sit,
-                    match.element,
-                    match.start,
-                    match.end,
-                    match.value,
-                    "overlap",
-                    "overlaps a match of the same SIT with higher or equal confidence",
+                self._reject_match(
+                    sit, match, "overlap", "overlaps a match of the same SIT with higher or equal confidence"
                 )
                 continue
             kept.insert(position, match)
             starts.insert(position, match.start)
         return kept
+
+    def _reject_match(self, sit: CompiledSit, match: Match, stage: str, reason: str) -> None:
+        self._reject(sit, match.element, match.start, match.end, match.value, stage, reason)
 
     def _reject(
         self, sit: CompiledSit, element: str, start: int, end: int, value: str, stage: str, reason: str
