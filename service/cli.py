@@ -14,15 +14,18 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from service.classify import Document, classify
+from service.config import ConfigError, load_settings
 from service.definitions import DefinitionError, DefinitionSet, SitDefinition, UnknownSitError, load_definitions
 from service.definitions.lint import Severity, lint
 from service.definitions.loader import builtin_definitions_dir
 from service.engine import ClassifyOptions, Report, Scanner, compile_scanner
 from service.engine.examples import run_examples
+from service.runtime import build_scanner
 from service.summary.masking import mask_value
+from service.summary.present import PresentOptions, present_report
 
 EXIT_CLEAN = 0
 EXIT_FOUND = 1
@@ -73,6 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_definition_options(classify_cmd)
     classify_cmd.set_defaults(handler=run_classify)
 
+    serve_cmd = commands.add_parser("serve", help="run the REST service with gunicorn (settings from DLP_* variables)")
+    serve_cmd.add_argument(
+        "--bind", metavar="HOST:PORT", help="address to listen on (default 127.0.0.1:8080, or DLP_BIND)"
+    )
+    serve_cmd.add_argument(
+        "--workers", type=positive_int, metavar="N", help="worker processes (default from CPU count)"
+    )
+    serve_cmd.set_defaults(handler=run_serve)
+
     sits_cmd = commands.add_parser("sits", help="list, show and validate SIT definitions")
     sits = sits_cmd.add_subparsers(dest="sits_command", required=True, metavar="COMMAND")
     list_cmd = sits.add_parser("list", help="list loaded SITs")
@@ -117,6 +129,16 @@ def confidence(text: str) -> int:
     return value
 
 
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -152,9 +174,11 @@ def run_classify(args: argparse.Namespace) -> int:
         raise CliError(str(error)) from None
     status = EXIT_CLEAN
     for name, content in iter_inputs(args.paths):
-        report = classify(scanner, Document(content, name=name), options)
+        classification = classify(scanner, [Document(content, name=name)], options)
+        report = classification.report
         if args.json:
-            print(json.dumps({"name": name, **report.to_dict(reveal=args.reveal)}, ensure_ascii=False))
+            shown = present_report(report, classification.parts, scanner, PresentOptions(reveal=args.reveal))
+            print(json.dumps({"name": name, **shown}, ensure_ascii=False))
         else:
             print_report(sys.stdout, name, report, args.reveal, args.explain)
         if not report.complete:
@@ -222,6 +246,27 @@ def print_report(out: TextIO, name: str, report: Report, reveal: bool, explain: 
                 f"{rejection.stage}: {rejection.reason}",
                 file=out,
             )
+
+
+# -- serve ------------------------------------------------------------------------------
+
+
+def run_serve(args: argparse.Namespace) -> NoReturn:
+    environ = dict(os.environ)
+    if args.bind:
+        environ["DLP_BIND"] = args.bind
+    if args.workers:
+        environ["DLP_WORKERS"] = str(args.workers)
+    try:
+        settings = load_settings(environ)
+        build_scanner(settings)  # report bad definitions here, in one line, not from a worker
+    except ConfigError as error:
+        raise CliError(f"configuration: {error}") from None
+    config = Path(__file__).parent / "gunicorn.conf.py"
+    command = [sys.executable, "-m", "gunicorn", "-c", str(config), "service.api.wsgi:application"]
+    print(f"dlp: serving on http://{settings.bind} with {settings.workers} workers", file=sys.stderr)
+    sys.stderr.flush()
+    os.execvpe(command[0], command, environ)  # replaces this process; gunicorn's status is ours
 
 
 # -- sits -------------------------------------------------------------------------------

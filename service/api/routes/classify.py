@@ -1,0 +1,163 @@
+"""``POST /v1/classify``: a JSON text, one or more uploaded files, or a raw body → a Report."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import g, request
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+
+from service.api.auth import require_permission
+from service.api.metrics import record_classification
+from service.api.problems import Problem, validation_errors
+from service.api.schemas import (
+    ClassifyJsonSchema,
+    ClassifyOptionsSchema,
+    ClassifyQuerySchema,
+    ProblemSchema,
+    ReportSchema,
+)
+from service.api.state import service_state
+from service.classify import Document, classify
+from service.definitions import UnknownSitError
+from service.engine import ClassifyOptions
+from service.summary.present import PresentOptions, present_report
+
+blp = Blueprint("classify", __name__, url_prefix="/v1", description="Classify documents.")
+
+RAW_MEDIA_TYPES = ("text/plain", "application/octet-stream")
+REQUEST_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/ClassifyRequest"}},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+                "required": ["file"],
+            }
+        },
+        "text/plain": {"schema": {"type": "string"}},
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+    },
+}
+
+
+@blp.route("/classify", methods=["POST"])
+@blp.arguments(ClassifyQuerySchema, location="query", as_kwargs=False)
+@blp.doc(
+    requestBody=REQUEST_BODY,
+    summary="Classify a document",
+    description=(
+        'Post JSON `{"text": ...}`, a multipart upload (field `file`, repeatable) or a raw `text/plain` or '
+        "`application/octet-stream` body. Options go in the JSON body or, for the other forms, in the query "
+        "string (`sits` comma-separated). Values are masked unless `reveal` is allowed."
+    ),
+)
+@blp.response(200, ReportSchema)
+@blp.alt_response(400, schema=ProblemSchema, description="Malformed JSON.")
+@blp.alt_response(401, schema=ProblemSchema, description="Missing or invalid API key.")
+@blp.alt_response(403, schema=ProblemSchema, description="Reveal not allowed.")
+@blp.alt_response(413, schema=ProblemSchema, description="Body over the configured limit.")
+@blp.alt_response(415, schema=ProblemSchema, description="Unsupported content type.")
+@blp.alt_response(422, schema=ProblemSchema, description="Invalid options or unknown SIT.")
+def classify_document(query: dict[str, Any]) -> dict[str, Any]:
+    state = service_state()
+    settings = state.settings
+    if request.content_length is not None and request.content_length > settings.max_body_bytes:
+        # Refuse before reading: the limit protects memory, not just the engine.
+        raise Problem(
+            413,
+            "body-too-large",
+            f"The request body is larger than the configured limit of {settings.max_body_bytes} bytes.",
+        )
+    options, documents = _read_request(query)
+    if options.get("reveal"):
+        if not settings.allow_reveal:
+            raise Problem(403, "reveal-forbidden", "This server does not reveal values: it is configured to mask them.")
+        require_permission(settings, g.get("api_key"), "reveal", "This API key may not reveal values.")
+    scanner = state.scanners.current
+    if scanner is None:
+        raise Problem(503, "not-ready", "Definitions are not loaded yet.")
+    try:
+        classification = classify(
+            scanner,
+            documents,
+            ClassifyOptions(
+                min_confidence=options.get("min_confidence"),
+                sits=tuple(options["sits"]) if options.get("sits") else None,
+                explain=options.get("explain", False),
+                time_limit=settings.time_limit,
+            ),
+        )
+    except UnknownSitError as error:
+        raise Problem(422, "unknown-sit", str(error), errors=[{"field": "sits", "message": str(error)}]) from None
+    report = classification.report
+    size = classification.size
+    record_classification(report, size)
+    data = present_report(
+        report,
+        classification.parts,
+        scanner,
+        PresentOptions(
+            reveal=bool(options.get("reveal")),
+            context=options.get("context", settings.summary_context),
+            fingerprinter=state.fingerprinter,
+        ),
+    )
+    data["stats"]["bytes"] = size
+    return data
+
+
+def _read_request(query: dict[str, Any]) -> tuple[dict[str, Any], list[Document]]:
+    """Options and documents from whichever body form the request uses."""
+    query = dict(query)
+    if isinstance(query.get("sits"), str):
+        query["sits"] = [s.strip() for s in query["sits"].split(",") if s.strip()]
+    media_type = request.mimetype
+    if media_type == "application/json":
+        try:
+            raw = json.loads(request.get_data(cache=False) or b"")
+        except (ValueError, UnicodeDecodeError) as error:
+            raise Problem(400, "malformed-json", f"The body is not valid JSON: {error}") from None
+        if not isinstance(raw, dict):
+            raise Problem(422, "invalid-request", "The JSON body must be an object with a 'text' field.")
+        body = _load(ClassifyJsonSchema(), raw)
+        text = body.pop("text")
+        name = body.pop("name")
+        return {**query, **body}, [Document(text, name=name)]
+    if media_type == "multipart/form-data":
+        uploads = request.files.getlist("file")
+        form = {key: request.form.getlist(key) for key in request.form}
+        form_options = _load(ClassifyOptionsSchema(), {k: (v if k == "sits" else v[-1]) for k, v in form.items()})
+        if not uploads:
+            raise Problem(
+                422,
+                "invalid-request",
+                "A multipart request needs at least one 'file' field.",
+                errors=[{"field": "file", "message": "Missing file."}],
+            )
+        documents = [
+            Document(upload.read(), name=upload.filename or "upload", media_type=upload.mimetype or None)
+            for upload in uploads
+        ]
+        return {**query, **form_options}, documents
+    if media_type in RAW_MEDIA_TYPES:
+        return query, [Document(request.get_data(cache=False), name="body", media_type=media_type)]
+    raise Problem(
+        415,
+        "unsupported-media-type",
+        "Send application/json, multipart/form-data, text/plain or application/octet-stream.",
+    )
+
+
+def _load(schema: Any, raw: dict[str, Any]) -> dict[str, Any]:
+    try:
+        loaded: dict[str, Any] = schema.load(raw)
+    except ValidationError as error:
+        raise Problem(
+            422, "invalid-request", "The request has invalid fields.", errors=validation_errors(error.messages)
+        ) from None
+    return loaded

@@ -1,0 +1,54 @@
+"""What the web layer shares between requests: settings, the current scanner, the fingerprinter."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app
+
+from service.config import Settings
+from service.engine import Scanner
+from service.runtime import build_scanner
+from service.summary.fingerprint import Fingerprinter
+
+EXTENSION_KEY = "dlp"
+
+
+@dataclass
+class ScannerHolder:
+    """Holds the compiled scanner. Reloading compiles a new one and swaps the reference, so a
+    request that already took ``current`` finishes on the definitions it started with."""
+
+    settings: Settings
+    _scanner: Scanner | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def current(self) -> Scanner | None:
+        return self._scanner
+
+    def install(self, scanner: Scanner) -> None:
+        with self._lock:
+            self._scanner = scanner
+
+    def reload(self) -> Scanner:
+        scanner = build_scanner(self.settings)  # may raise DefinitionError: the old scanner stays
+        self.install(scanner)
+        return scanner
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    settings: Settings
+    scanners: ScannerHolder
+    fingerprinter: Fingerprinter
+
+
+def init_state(app: Flask, state: ServiceState) -> None:
+    app.extensions[EXTENSION_KEY] = state
+
+
+def service_state() -> ServiceState:
+    state: ServiceState = current_app.extensions[EXTENSION_KEY]
+    return state

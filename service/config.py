@@ -1,0 +1,229 @@
+"""Service settings: embedded defaults, an optional YAML config file, then ``DLP_*`` environment variables.
+
+Later sources win: defaults < config file (``DLP_CONFIG_FILE``) < environment. Every
+value is checked when loaded, and a bad one stops start-up with a message naming it.
+Secrets (API keys, the fingerprint key) are read from files or the environment and are
+never logged or shown by ``describe()``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ENV_PREFIX = "DLP_"
+DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024
+PERMISSIONS = frozenset({"classify", "reveal", "metrics"})
+
+
+class ConfigError(ValueError):
+    """A setting is missing or invalid; the message names it."""
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    name: str
+    digest: bytes  # SHA-256 of the key: the key itself is not kept in memory longer than needed
+    permissions: frozenset[str]
+
+    def __repr__(self) -> str:  # never print key material, even hashed
+        return f"ApiKey(name={self.name!r}, permissions={sorted(self.permissions)})"
+
+
+def default_workers() -> int:
+    # gunicorn's rule of thumb for CPU-bound sync workers, bounded for small containers.
+    return max(1, min(2 * (os.cpu_count() or 1) + 1, 16))
+
+
+@dataclass(frozen=True)
+class Settings:
+    bind: str = "127.0.0.1:8080"
+    workers: int = field(default_factory=default_workers)
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    summary_context: int = 100
+    time_limit: float = 10.0
+    builtin_definitions: bool = True
+    definitions_dirs: tuple[Path, ...] = ()
+    allow_reveal: bool = False
+    api_keys_file: Path | None = None
+    metrics_require_key: bool = False
+    fingerprint_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    fingerprint_key_configured: bool = False
+    log_level: str = "info"
+    api_keys: tuple[ApiKey, ...] = field(default=(), repr=False)
+
+    def describe(self) -> dict[str, Any]:
+        """The settings as shown to operators: no secrets."""
+        return {
+            "bind": self.bind,
+            "workers": self.workers,
+            "max_body_bytes": self.max_body_bytes,
+            "summary_context": self.summary_context,
+            "time_limit": self.time_limit,
+            "builtin_definitions": self.builtin_definitions,
+            "definitions_dirs": [str(d) for d in self.definitions_dirs],
+            "allow_reveal": self.allow_reveal,
+            "api_keys": len(self.api_keys),
+            "metrics_require_key": self.metrics_require_key,
+            "fingerprint_key": "configured" if self.fingerprint_key_configured else "random per start",
+            "log_level": self.log_level,
+        }
+
+
+_PARSERS: dict[str, Any] = {
+    "bind": str,
+    "workers": lambda v: _positive_int(v, "workers"),
+    "max_body_bytes": lambda v: _positive_int(v, "max_body_bytes"),
+    "summary_context": lambda v: _bounded_int(v, "summary_context", 0, 2000),
+    "time_limit": lambda v: _positive_float(v, "time_limit"),
+    "builtin_definitions": lambda v: _boolean(v, "builtin_definitions"),
+    "definitions_dirs": lambda v: _paths(v),
+    "allow_reveal": lambda v: _boolean(v, "allow_reveal"),
+    "api_keys_file": lambda v: Path(v) if v else None,
+    "metrics_require_key": lambda v: _boolean(v, "metrics_require_key"),
+    "log_level": lambda v: _choice(str(v).lower(), "log_level", ("debug", "info", "warning", "error")),
+}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    config_file = environ.get(f"{ENV_PREFIX}CONFIG_FILE")
+    if config_file:
+        values.update(_read_config_file(Path(config_file)))
+    for name in _PARSERS:
+        raw = environ.get(ENV_PREFIX + name.upper())
+        if raw is not None:
+            values[name] = raw
+    parsed = {name: _PARSERS[name](value) for name, value in values.items()}
+    settings = replace(Settings(), **parsed)
+    key = environ.get(f"{ENV_PREFIX}FINGERPRINT_KEY")
+    key_file = environ.get(f"{ENV_PREFIX}FINGERPRINT_KEY_FILE")
+    if key_file:
+        key = _read_secret_file(Path(key_file), "fingerprint key file")
+    if key:
+        if len(key) < 16:
+            raise ConfigError("DLP_FINGERPRINT_KEY: must be at least 16 characters")
+        settings = replace(settings, fingerprint_key=key.encode(), fingerprint_key_configured=True)
+    if settings.api_keys_file is not None:
+        settings = replace(settings, api_keys=load_api_keys(settings.api_keys_file))
+    return settings
+
+
+def load_api_keys(path: Path) -> tuple[ApiKey, ...]:
+    """Read API keys from a YAML list of ``{name, key | sha256, permissions}``.
+
+    ``sha256`` holds the hex digest of a key, so the file need not contain keys in clear.
+    Every key may classify; ``reveal`` and ``metrics`` must be granted.
+    """
+    raw = yaml.safe_load(_read_secret_file(path, "API keys file"))
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError(f"API keys file {path.name}: must be a non-empty list of keys")
+    keys: list[ApiKey] = []
+    for index, entry in enumerate(raw):
+        where = f"API keys file {path.name}: entry {index}"
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
+            raise ConfigError(f"{where}: needs a 'name'")
+        unknown = set(entry) - {"name", "key", "sha256", "permissions"}
+        if unknown:
+            raise ConfigError(f"{where}: unknown fields {sorted(unknown)}")
+        if ("key" in entry) == ("sha256" in entry):
+            raise ConfigError(f"{where}: give exactly one of 'key' or 'sha256'")
+        if "key" in entry:
+            if not isinstance(entry["key"], str) or len(entry["key"]) < 16:
+                raise ConfigError(f"{where}: 'key' must be at least 16 characters")
+            digest = hashlib.sha256(entry["key"].encode()).digest()
+        else:
+            try:
+                digest = bytes.fromhex(str(entry["sha256"]))
+            except ValueError:
+                digest = b""
+            if len(digest) != 32:
+                raise ConfigError(f"{where}: 'sha256' must be 64 hex digits")
+        permissions = frozenset(entry.get("permissions") or []) | {"classify"}
+        if not permissions <= PERMISSIONS:
+            raise ConfigError(f"{where}: unknown permissions {sorted(permissions - PERMISSIONS)}")
+        keys.append(ApiKey(entry["name"], digest, permissions))
+    return tuple(keys)
+
+
+def settings_fields() -> list[str]:
+    return [f.name for f in fields(Settings)]
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"DLP_CONFIG_FILE: cannot read {path}: {error.strerror}") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"DLP_CONFIG_FILE: {path.name} is not valid YAML: {error}") from None
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"DLP_CONFIG_FILE: {path.name} must be a mapping of settings")
+    unknown = sorted(set(raw) - set(_PARSERS))
+    if unknown:
+        raise ConfigError(f"DLP_CONFIG_FILE: unknown settings {unknown}; known: {sorted(_PARSERS)}")
+    return dict(raw)
+
+
+def _read_secret_file(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ConfigError(f"{what} {path}: {error.strerror}") from None
+
+
+def _positive_int(value: Any, name: str) -> int:
+    return _bounded_int(value, name, 1, None)
+
+
+def _bounded_int(value: Any, name: str, low: int, high: int | None) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}: {value!r} is not a whole number") from None
+    if number < low or (high is not None and number > high):
+        raise ConfigError(f"{name}: must be between {low} and {high}" if high else f"{name}: must be at least {low}")
+    return number
+
+
+def _positive_float(value: Any, name: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}: {value!r} is not a number") from None
+    if not number > 0:
+        raise ConfigError(f"{name}: must be greater than 0")
+    return number
+
+
+def _boolean(value: Any, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name}: {value!r} is not true or false")
+
+
+def _paths(value: Any) -> tuple[Path, ...]:
+    if isinstance(value, list | tuple):
+        return tuple(Path(str(item)) for item in value)
+    return tuple(Path(item) for item in str(value).split(os.pathsep) if item)
+
+
+def _choice(value: str, name: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{name}: must be one of {', '.join(allowed)}")
+    return value

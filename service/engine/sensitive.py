@@ -1,0 +1,59 @@
+"""Every sensitive-looking value in given ranges of a text, whatever SIT it belongs to.
+
+Used to mask *other* secrets that fall inside a contextual summary: a snippet around a
+card number must not show the token on the next line, even when the request asked only
+for card numbers. A value counts when a primary regex element of any loaded SIT finds
+it and its additional checks and validators pass; supporting evidence is not required,
+since masking too much is safe and masking too little is a leak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from service.engine.checks import failed_check, normalize
+from service.engine.compiled import CompiledRegex
+from service.engine.scanner import Scanner
+
+# Extra characters scanned on each side of a range, so look-arounds see their context
+# and values crossing the range's edge are found whole.
+RANGE_MARGIN = 256
+
+
+def merge_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def primary_regexes(scanner: Scanner) -> list[CompiledRegex]:
+    return [c for c in scanner.regexes if c.key[1] in scanner.sits[c.key[0]].patterns_by_primary]
+
+
+def sensitive_spans(
+    scanner: Scanner, text: str, ranges: Iterable[tuple[int, int]], timeout: float
+) -> list[tuple[int, int]]:
+    """Sorted spans of validated primary candidates overlapping any of ``ranges``."""
+    found: set[tuple[int, int]] = set()
+    elements = primary_regexes(scanner)
+    for start, end in merge_ranges(ranges):
+        low, high = max(0, start - RANGE_MARGIN), min(len(text), end + RANGE_MARGIN)
+        for compiled in elements:
+            element = compiled.element
+            for match in compiled.pattern.finditer(text, low, high, timeout=timeout):
+                span_start, span_end = match.span(element.value_group) if element.value_group else match.span()
+                if span_end <= start or span_start >= end or span_start >= span_end:
+                    continue
+                value = text[span_start:span_end]
+                if failed_check(element.checks, value, normalize(value, element.normalize), text, *match.span()):
+                    continue
+                if any(
+                    v.check(value if v.group is None else (match.group(v.group) or "")) for v in compiled.validators
+                ):
+                    continue
+                found.add((span_start, span_end))
+    return sorted(found)
