@@ -34,6 +34,8 @@ loglevel = _settings.log_level
 # The path without its query string, status, size and time: never a body, a header or a value.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 proc_name = "dlp-classifier"
+# Several services (and test runs) may share a machine; none needs the runtime control socket.
+control_socket_disable = True
 
 
 def on_starting(server: Any) -> None:
