@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None, scanner: Scanner | None = None)
         MAX_FORM_MEMORY_SIZE=settings.max_body_bytes,
         MAX_FORM_PARTS=1000,
     )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # "…" in masked values, not "\u2026"
     holder = ScannerHolder(settings)
     holder.install(scanner if scanner is not None else build_scanner(settings))
     init_state(app, ServiceState(settings, holder, Fingerprinter(settings.fingerprint_key)))

@@ -57,8 +57,12 @@ def compile_scanner(definitions: DefinitionSet, time_limit: float = DEFAULT_TIME
                 patterns_by_primary={
                     name: tuple(sorted(patterns, key=lambda p: -p.confidence)) for name, patterns in grouped.items()
                 },
+                # Evidence is masked when its element can itself be a finding (a primary);
+                # keywords and helpers such as expiry dates are context, shown as they are.
                 sensitive_elements=frozenset(
-                    name for name, element in definition.elements.items() if not isinstance(element, KeywordElement)
+                    name
+                    for name in grouped
+                    if not isinstance(definition.elements[name], KeywordElement)
                 ),
             )
         )
