@@ -1,0 +1,119 @@
+"""Latency and throughput of the running service under gunicorn, on 127.0.0.1 only.
+
+Starts ``dlp serve`` on a free local port, posts documents of 1 KB, 10 KB, 100 KB and
+1 MB (a fixed number of each, from a few client threads with keep-alive connections),
+prints requests/s and p50/p95/p99 latency, writes ``bench/results/latency.json`` and
+stops the service. The load is bounded and ends by itself.
+
+Run: ``python -m bench.latency [--workers N] [--clients N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from bench.corpus import make_corpus
+
+ROOT = Path(__file__).parent.parent
+RESULTS = Path(__file__).parent / "results"
+# (document size in bytes, requests sent): fewer of the large ones keeps the run short.
+PLAN = ((1_000, 600), (10_000, 400), (100_000, 120), (1_000_000, 24))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    index = min(len(sorted_values) - 1, max(0, round(fraction * len(sorted_values)) - 1))
+    return sorted_values[index]
+
+
+def start_service(port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="dlp-bench-"), "DLP_LOG_LEVEL": "warning"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/readyz")
+            if connection.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGTERM)
+    raise SystemExit("the service did not become ready")
+
+
+def run_size(port: int, body: bytes, requests: int, clients: int) -> dict[str, float]:
+    per_client = [requests // clients + (1 if i < requests % clients else 0) for i in range(clients)]
+
+    def client(count: int) -> list[float]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        timings = []
+        for _ in range(count):
+            began = time.perf_counter()
+            connection.request("POST", "/v1/classify", body=body, headers={"Content-Type": "text/plain"})
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                raise SystemExit(f"unexpected status {response.status}")
+            timings.append(time.perf_counter() - began)
+        connection.close()
+        return timings
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        latencies = sorted(t for batch in pool.map(client, per_client) for t in batch)
+    elapsed = time.perf_counter() - began
+    return {
+        "requests": requests,
+        "requests_per_s": round(requests / elapsed, 1),
+        "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
+        "p95_ms": round(percentile(latencies, 0.95) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=4)
+    args = parser.parse_args()
+    port = free_port()
+    process = start_service(port, args.workers)
+    try:
+        figures = {}
+        for size, requests in PLAN:
+            body = make_corpus(size, seed=size).encode()
+            figures[size] = run_size(port, body, requests, args.clients)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    print(f"service: {args.workers} gunicorn workers, {args.clients} clients, 127.0.0.1")
+    print(f"{'doc size':>10} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    for size, row in figures.items():
+        print(f"{size:>10} {row['requests']:>9} {row['requests_per_s']:>8} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8}")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latency.json").write_text(json.dumps({"workers": args.workers, "clients": args.clients, "sizes": figures}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
