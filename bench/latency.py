@@ -47,7 +47,11 @@ def start_service(port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="dlp-bench-"), "DLP_LOG_LEVEL": "warning"}
     process = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -110,9 +114,12 @@ def main() -> None:
     print(f"service: {args.workers} gunicorn workers, {args.clients} clients, 127.0.0.1")
     print(f"{'doc size':>10} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for size, row in figures.items():
-        print(f"{size:>10} {row['requests']:>9} {row['requests_per_s']:>8} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8}")
+        latency = f"{row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8}"
+        print(f"{size:>10} {row['requests']:>9} {row['requests_per_s']:>8} {latency}")
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latency.json").write_text(json.dumps({"workers": args.workers, "clients": args.clients, "sizes": figures}, indent=2) + "\n")
+    (RESULTS / "latency.json").write_text(
+        json.dumps({"workers": args.workers, "clients": args.clients, "sizes": figures}, indent=2) + "\n"
+    )
 
 
 if __name__ == "__main__":
