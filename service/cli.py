@@ -12,13 +12,14 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from service.classify import Document, classify
 from service.config import ConfigError, load_settings
-from service.definitions import DefinitionError, DefinitionSet, SitDefinition, UnknownSitError, load_definitions
+from service.definitions import DefinitionError, DefinitionSet, UnknownSitError, load_definitions
+from service.definitions.describe import describe_sit
 from service.definitions.lint import Severity, lint
 from service.definitions.loader import builtin_definitions_dir
 from service.engine import ClassifyOptions, Report, Scanner, compile_scanner
@@ -119,34 +120,31 @@ def add_definition_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-builtin", action="store_true", help="do not load the built-in SITs")
 
 
-def confidence(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= 100:
-        raise argparse.ArgumentTypeError("must be between 1 and 100")
-    return value
+def number_in_range(
+    kind: type[int] | type[float], low: float, high: float | None = None, low_inclusive: bool = True
+) -> Callable[[str], Any]:
+    """An argparse type for a number within bounds, with a one-line message when it is not."""
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            noun = "whole number" if kind is int else "number"
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {noun}") from None
+        if value < low or (value == low and not low_inclusive) or (high is not None and value > high):
+            if high is not None:
+                bounds = f"between {low:g} and {high:g}"
+            else:
+                bounds = f"at least {low:g}" if low_inclusive else f"greater than {low:g}"
+            raise argparse.ArgumentTypeError(f"must be {bounds}")
+        return value
+
+    return parse
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
-    return value
+confidence = number_in_range(int, 1, 100)
+positive_int = number_in_range(int, 1)
+positive_float = number_in_range(float, 0, low_inclusive=False)
 
 
 def load_selected_definitions(args: argparse.Namespace) -> DefinitionSet:
@@ -281,7 +279,7 @@ def run_sits_list(args: argparse.Namespace) -> int:
         and (args.bundle is None or args.bundle.casefold() in (b.casefold() for b in d.bundles))
     ]
     if args.json:
-        print(json.dumps([sit_summary(d) for d in chosen], ensure_ascii=False, indent=2))
+        print(json.dumps([describe_sit(d) for d in chosen], ensure_ascii=False, indent=2))
         return EXIT_CLEAN
     width = max((len(d.name) for d in chosen), default=4)
     for definition in sorted(chosen, key=lambda d: (d.category, d.name.casefold())):
@@ -295,7 +293,7 @@ def run_sits_show(args: argparse.Namespace) -> int:
     if definition is None:
         raise CliError(f"unknown SIT {args.sit!r}")
     if args.json:
-        print(json.dumps(sit_summary(definition, detailed=True), ensure_ascii=False, indent=2))
+        print(json.dumps(describe_sit(definition, detailed=True), ensure_ascii=False, indent=2))
         return EXIT_CLEAN
     print(f"{definition.name}  ({definition.id})")
     print(f"  category: {definition.category}; bundles: {', '.join(definition.bundles) or '-'}")
@@ -311,25 +309,6 @@ def run_sits_show(args: argparse.Namespace) -> int:
     for reference in definition.references:
         print(f"  see {reference}")
     return EXIT_CLEAN
-
-
-def sit_summary(definition: SitDefinition, detailed: bool = False) -> dict[str, object]:
-    data: dict[str, object] = {
-        "id": definition.id,
-        "name": definition.name,
-        "category": definition.category,
-        "bundles": list(definition.bundles),
-        "checksum": definition.checksum,
-        "recommended_confidence": definition.recommended_confidence,
-    }
-    if detailed:
-        data["description"] = definition.description
-        data["proximity"] = definition.proximity
-        data["patterns"] = [
-            {"name": p.name, "confidence": p.confidence, "primary": p.primary} for p in definition.patterns
-        ]
-        data["references"] = list(definition.references)
-    return data
 
 
 def run_sits_validate(args: argparse.Namespace) -> int:

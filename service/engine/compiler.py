@@ -60,9 +60,7 @@ def compile_scanner(definitions: DefinitionSet, time_limit: float = DEFAULT_TIME
                 # Evidence is masked when its element can itself be a finding (a primary);
                 # keywords and helpers such as expiry dates are context, shown as they are.
                 sensitive_elements=frozenset(
-                    name
-                    for name in grouped
-                    if not isinstance(definition.elements[name], KeywordElement)
+                    name for name in grouped if not isinstance(definition.elements[name], KeywordElement)
                 ),
             )
         )

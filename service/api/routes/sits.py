@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 from service.api.problems import Problem
 from service.api.schemas import BundleSchema, ProblemSchema, SitDetailSchema, SitQuerySchema, SitSummarySchema
 from service.api.state import service_state
-from service.definitions import DefinitionSet, SitDefinition
-from service.definitions.model import FunctionElement, KeywordElement
+from service.definitions import DefinitionSet
+from service.definitions.describe import describe_sit
 
 blp = Blueprint("sits", __name__, url_prefix="/v1", description="The loaded sensitive information types.")
 
@@ -22,26 +22,6 @@ def _definitions() -> DefinitionSet:
     return scanner.definitions
 
 
-def sit_summary(definition: SitDefinition) -> dict[str, Any]:
-    return {
-        "id": definition.id,
-        "name": definition.name,
-        "description": definition.description,
-        "category": definition.category,
-        "bundles": list(definition.bundles),
-        "checksum": definition.checksum,
-        "recommended_confidence": definition.recommended_confidence,
-    }
-
-
-def _element_kind(element: object) -> str:
-    if isinstance(element, KeywordElement):
-        return "keywords"
-    if isinstance(element, FunctionElement):
-        return f"function {element.function}"
-    return "regex"
-
-
 @blp.route("/sits", methods=["GET"])
 @blp.arguments(SitQuerySchema, location="query", as_kwargs=False)
 @blp.response(200, SitSummarySchema(many=True))
@@ -51,7 +31,7 @@ def list_sits(query: dict[str, Any]) -> list[dict[str, Any]]:
     category = query.get("category", "").casefold()
     bundle = query.get("bundle", "").casefold()
     return [
-        sit_summary(d)
+        describe_sit(d)
         for d in _definitions()
         if (not category or d.category.casefold() == category)
         and (not bundle or bundle in (b.casefold() for b in d.bundles))
@@ -66,14 +46,7 @@ def get_sit(sit_id: str) -> dict[str, Any]:
     definition = _definitions().get(sit_id)
     if definition is None:
         raise Problem(404, "unknown-sit", f"No SIT has the id or name {sit_id!r}.")
-    return {
-        **sit_summary(definition),
-        "proximity": definition.proximity,
-        "patterns": [{"name": p.name, "confidence": p.confidence, "primary": p.primary} for p in definition.patterns],
-        "elements": {name: _element_kind(element) for name, element in definition.elements.items()},
-        "references": list(definition.references),
-        "examples": {"match": len(definition.examples.match), "no_match": len(definition.examples.no_match)},
-    }
+    return describe_sit(definition, detailed=True)
 
 
 @blp.route("/bundles", methods=["GET"])
