@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from service.engine.document import Part
 from service.engine.report import Report
 from service.engine.scanner import ClassifyOptions, Scanner
-from service.extract import text_part
+from service.extract import ExtractionLimits, extract_document
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,14 @@ class Document:
     content: bytes | str
     name: str = "document"
     media_type: str | None = None
+
+
+# Errors that mean the content itself could not be read (as opposed to a limit or a password).
+UNREADABLE = frozenset({"corrupt", "unsupported_format"})
+
+
+class UnreadableDocument(ValueError):
+    """No document of a request could be read at all: nothing was classified."""
 
 
 @dataclass(frozen=True)
@@ -34,21 +42,33 @@ class Classification:
         return sum(p.size if p.size is not None else len(p.text.encode("utf-8")) for p in self.parts)
 
 
-def document_parts(document: Document) -> list[Part]:
+def document_parts(document: Document, limits: ExtractionLimits | None = None) -> list[Part]:
     if isinstance(document.content, str):
         return [Part(document.name, document.content, media_type=document.media_type or "text/plain")]
-    return [text_part(document.name, document.content, document.media_type or "text/plain")]
+    return extract_document(document.content, document.name, document.media_type, limits)
 
 
-def classify(scanner: Scanner, documents: Sequence[Document], options: ClassifyOptions | None = None) -> Classification:
+def classify(
+    scanner: Scanner,
+    documents: Sequence[Document],
+    options: ClassifyOptions | None = None,
+    limits: ExtractionLimits | None = None,
+) -> Classification:
+    """Extract every document into parts (within ``limits``) and classify them together."""
     parts: list[Part] = []
     seen: dict[str, int] = {}
+    unreadable: list[str] = []
     for document in documents:
-        for part in document_parts(document):
+        extracted = document_parts(document, limits)
+        if extracted and all(p.error is not None and p.error.code in UNREADABLE for p in extracted):
+            unreadable.append(f"{document.name}: {extracted[0].error.message if extracted[0].error else ''}")
+        for part in extracted:
             count = seen.get(part.name, 0) + 1
             seen[part.name] = count
             # Two documents with one name must stay apart: offsets are per part.
             parts.append(
                 part if count == 1 else Part(f"{part.name}#{count}", part.text, part.media_type, part.size, part.error)
             )
+    if documents and len(unreadable) == len(documents):
+        raise UnreadableDocument("; ".join(unreadable))
     return Classification(scanner.classify(parts, options), tuple(parts))

@@ -14,24 +14,24 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn
 
-from service.classify import Document, classify
+from service.classify import Document, UnreadableDocument, classify
+from service.cli_output import Progress, RunSummary, print_report
 from service.config import ConfigError, load_settings
 from service.definitions import DefinitionError, DefinitionSet, UnknownSitError, load_definitions
 from service.definitions.describe import describe_sit
 from service.definitions.lint import Severity, lint
 from service.definitions.loader import builtin_definitions_dir
-from service.engine import ClassifyOptions, Report, Scanner, compile_scanner
+from service.engine import ClassifyOptions, Scanner, compile_scanner
 from service.engine.examples import run_examples
+from service.extract import ExtractionLimits
 from service.runtime import build_scanner
-from service.summary.masking import mask_value
 from service.summary.present import PresentOptions, present_report
 
 EXIT_CLEAN = 0
 EXIT_FOUND = 1
 EXIT_ERROR = 2
-MAX_INPUT_BYTES = 100 * 1024 * 1024
 
 
 class CliError(Exception):
@@ -74,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     classify_cmd.add_argument("--reveal", action="store_true", help="show matched values instead of masking them")
     classify_cmd.add_argument("--explain", action="store_true", help="also list candidates that did not match, and why")
     classify_cmd.add_argument("--time-limit", type=positive_float, metavar="SECONDS", help="time limit per document")
+    classify_cmd.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show progress on stderr (default: on a terminal, for many or large files)",
+    )
     add_definition_options(classify_cmd)
     classify_cmd.set_defaults(handler=run_classify)
 
@@ -170,10 +176,24 @@ def run_classify(args: argparse.Namespace) -> int:
         scanner.select(options.sits)
     except UnknownSitError as error:
         raise CliError(str(error)) from None
+    limits = ExtractionLimits()
+    inputs = list(expand_inputs(args.paths))
+    progress = Progress(len(inputs), sum(size for _, _, size in inputs), args.progress)
+    summary = RunSummary()
     status = EXIT_CLEAN
-    for name, content in iter_inputs(args.paths):
-        classification = classify(scanner, [Document(content, name=name)], options)
+    for index, (name, path, size) in enumerate(inputs, start=1):
+        content = read_input(path, name, limits.max_input_bytes)
+        try:
+            classification = classify(scanner, [Document(content, name=name)], options, limits)
+        except UnreadableDocument as error:
+            print(f"{name}: cannot be read: {error}", file=sys.stderr if args.json else sys.stdout)
+            status = EXIT_ERROR
+            summary.add_unreadable()
+            progress.advance(index, name, size)
+            continue
         report = classification.report
+        progress.advance(index, name, size)
+        summary.add(report)
         if args.json:
             shown = present_report(report, classification.parts, scanner, PresentOptions(reveal=args.reveal))
             print(json.dumps({"name": name, **shown}, ensure_ascii=False))
@@ -183,67 +203,37 @@ def run_classify(args: argparse.Namespace) -> int:
             status = EXIT_ERROR
         elif report.results and status == EXIT_CLEAN:
             status = EXIT_FOUND
+    progress.close()
+    if not args.json and len(inputs) > 1:
+        summary.print(sys.stdout)
     return status
 
 
-def iter_inputs(paths: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+def expand_inputs(paths: Sequence[str]) -> Iterator[tuple[str, Path | None, int]]:
+    """(display name, path or None for standard input, size) for every file to classify, folders expanded."""
     for raw in paths:
         if raw == "-":
-            yield "-", read_limited(sys.stdin.buffer, "standard input")
+            yield "-", None, 0
             continue
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file())
-            for file in files:
-                yield str(file), read_file(file)
+            for file in sorted(p for p in path.rglob("*") if p.is_file()):
+                yield str(file), file, file.stat().st_size
         elif path.exists():
-            yield raw, read_file(path)
+            yield raw, path, path.stat().st_size
         else:
             raise CliError(f"{raw}: no such file or directory")
 
 
-def read_file(path: Path) -> bytes:
+def read_input(path: Path | None, name: str, limit: int) -> bytes:
+    """At most ``limit`` + 1 bytes: enough for the extractor to report a file over the limit."""
     try:
+        if path is None:
+            return sys.stdin.buffer.read(limit + 1)
         with path.open("rb") as stream:
-            return read_limited(stream, str(path))
+            return stream.read(limit + 1)
     except OSError as error:
-        raise CliError(f"{path}: {error.strerror}") from None
-
-
-def read_limited(stream: object, name: str) -> bytes:
-    data: bytes = stream.read(MAX_INPUT_BYTES + 1)  # type: ignore[attr-defined]
-    if len(data) > MAX_INPUT_BYTES:
-        raise CliError(f"{name}: larger than the {MAX_INPUT_BYTES // (1024 * 1024)} MB limit")
-    return data
-
-
-def print_report(out: TextIO, name: str, report: Report, reveal: bool, explain: bool) -> None:
-    for part in report.errors:
-        assert part.error is not None
-        print(f"{name}: {part.name}: {part.error.code}: {part.error.message}", file=out)
-    if not report.results:
-        print(f"{name}: no sensitive information found", file=out)
-    for result in report.results:
-        print(
-            f"{name}: {result.sit_name}: confidence {result.confidence}, "
-            f"{result.count} match{'es' if result.count != 1 else ''}, {result.unique_count} unique",
-            file=out,
-        )
-        for match in result.matches:
-            value = match.value if reveal else mask_value(match.value)
-            evidence = ", ".join(sorted({e.element for e in match.evidence}))
-            suffix = f" [evidence: {evidence}]" if evidence else ""
-            where = f"{match.part}:{match.start}-{match.end}"
-            print(f"    {where}  {match.confidence:>3}  {value}  ({match.pattern}){suffix}", file=out)
-    if explain and report.trace:
-        print(f"{name}: candidates that did not match:", file=out)
-        for rejection in report.trace:
-            value = rejection.value if reveal else mask_value(rejection.value)
-            print(
-                f"    {rejection.sit_name}: {rejection.element} {rejection.start}-{rejection.end} {value}: "
-                f"{rejection.stage}: {rejection.reason}",
-                file=out,
-            )
+        raise CliError(f"{name}: {error.strerror}") from None
 
 
 # -- serve ------------------------------------------------------------------------------

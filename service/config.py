@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from service.extract.limits import ExtractionLimits
+
 ENV_PREFIX = "DLP_"
 DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024
 PERMISSIONS = frozenset({"classify", "reveal", "metrics"})
@@ -58,6 +60,23 @@ class Settings:
     fingerprint_key_configured: bool = False
     log_level: str = "info"
     api_keys: tuple[ApiKey, ...] = field(default=(), repr=False)
+    max_depth: int = 5
+    max_parts: int = 10_000
+    max_extracted_bytes: int = 256 * 1024 * 1024
+    max_compression_ratio: float = 200.0
+    extraction_time_limit: float = 30.0
+
+    @property
+    def extraction_limits(self) -> ExtractionLimits:
+        return ExtractionLimits(
+            max_input_bytes=self.max_body_bytes,
+            max_total_bytes=self.max_extracted_bytes,
+            max_part_bytes=min(self.max_extracted_bytes, ExtractionLimits.max_part_bytes),
+            max_depth=self.max_depth,
+            max_parts=self.max_parts,
+            max_compression_ratio=self.max_compression_ratio,
+            time_limit=self.extraction_time_limit,
+        )
 
     def describe(self) -> dict[str, Any]:
         """The settings as shown to operators: no secrets."""
@@ -74,6 +93,11 @@ class Settings:
             "metrics_require_key": self.metrics_require_key,
             "fingerprint_key": "configured" if self.fingerprint_key_configured else "random per start",
             "log_level": self.log_level,
+            "max_depth": self.max_depth,
+            "max_parts": self.max_parts,
+            "max_extracted_bytes": self.max_extracted_bytes,
+            "max_compression_ratio": self.max_compression_ratio,
+            "extraction_time_limit": self.extraction_time_limit,
         }
 
 
@@ -89,6 +113,11 @@ _PARSERS: dict[str, Any] = {
     "api_keys_file": lambda v: Path(v) if v else None,
     "metrics_require_key": lambda v: _boolean(v, "metrics_require_key"),
     "log_level": lambda v: _choice(str(v).lower(), "log_level", ("debug", "info", "warning", "error")),
+    "max_depth": lambda v: _bounded_int(v, "max_depth", 0, 50),
+    "max_parts": lambda v: _positive_int(v, "max_parts"),
+    "max_extracted_bytes": lambda v: _positive_int(v, "max_extracted_bytes"),
+    "max_compression_ratio": lambda v: _positive_float(v, "max_compression_ratio"),
+    "extraction_time_limit": lambda v: _positive_float(v, "extraction_time_limit"),
 }
 
 

@@ -4,7 +4,7 @@ import codecs
 
 import pytest
 
-from service.extract import decode_text, text_part
+from service.extract import decode_text, extract_document
 
 TEXT = "Kreditkarte Jürgen: 4895 6866 7767 5908 — ok"
 
@@ -28,7 +28,7 @@ def test_legacy_single_byte_text_decodes_as_windows_1252() -> None:
 
 
 def test_binary_content_becomes_a_part_error_not_garbage() -> None:
-    part = text_part("blob.bin", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (part,) = extract_document(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "blob.bin")
     assert part.text == ""
     assert part.error is not None
     assert part.error.code == "unsupported_format"

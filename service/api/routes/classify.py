@@ -20,7 +20,7 @@ from service.api.schemas import (
     ReportSchema,
 )
 from service.api.state import service_state
-from service.classify import Document, classify
+from service.classify import Document, UnreadableDocument, classify
 from service.definitions import UnknownSitError
 from service.engine import ClassifyOptions
 from service.summary.present import PresentOptions, present_report
@@ -91,9 +91,12 @@ def classify_document(query: dict[str, Any]) -> dict[str, Any]:
                 explain=options.get("explain", False),
                 time_limit=settings.time_limit,
             ),
+            settings.extraction_limits,
         )
     except UnknownSitError as error:
         raise Problem(422, "unknown-sit", str(error), errors=[{"field": "sits", "message": str(error)}]) from None
+    except UnreadableDocument as error:
+        raise Problem(422, "unreadable-document", f"The document could not be read: {error}") from None
     report = classification.report
     size = classification.size
     record_classification(report, size)
