@@ -37,6 +37,7 @@ EXPECTED: dict[str, dict[str, str]] = {
                        SSN: "bundle.tar.bz2/bundle.tar/plain.txt"},
     "plain.txt.xz": {TOKEN: "plain.txt.xz/plain.txt", CARD: "plain.txt.xz/plain.txt", SSN: "plain.txt.xz/plain.txt"},
     "message.eml": {TOKEN: "message.eml/body2.html", CARD: "message.eml/body", SSN: "message.eml/headers"},
+    "message.msg": {TOKEN: "message.msg/attachments/notes.txt", CARD: "message.msg/body", SSN: "message.msg/headers"},
     "mislabelled.pdf": {TOKEN: "mislabelled.pdf/body", CARD: "mislabelled.pdf/headers-footers",
                         SSN: "mislabelled.pdf/headers-footers"},
 }  # fmt: skip
