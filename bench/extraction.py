@@ -13,7 +13,6 @@ import gzip
 import io
 import json
 import time
-import zipfile
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
@@ -111,6 +110,8 @@ FORMATS: dict[str, Callable[[], bytes]] = {
 def main() -> None:
     figures = {}
     print(f"{'format':<22} {'input MB':>9} {'text MB':>8} {'input MB/s':>11} {'text MB/s':>10}")
+    columns = ("input_mb", "text_mb", "input_mb_per_s", "text_mb_per_s")
+    widths = (9, 8, 11, 10)
     for name, build in FORMATS.items():
         data = build()
         timings = []
