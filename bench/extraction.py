@@ -122,12 +122,14 @@ def main() -> None:
         assert all(p.error is None for p in parts), [p.error for p in parts]
         best = min(timings)
         text_mb = sum(len(p.text.encode()) for p in parts) / 1e6
-        row = {"input_mb": round(len(data) / 1e6, 2), "text_mb": round(text_mb, 2),
-               "input_mb_per_s": round(len(data) / 1e6 / best, 1), "text_mb_per_s": round(text_mb / best, 1)}  # fmt: skip
+        row = {
+            "input_mb": round(len(data) / 1e6, 2),
+            "text_mb": round(text_mb, 2),
+            "input_mb_per_s": round(len(data) / 1e6 / best, 1),
+            "text_mb_per_s": round(text_mb / best, 1),
+        }
         figures[name] = row
-        print(
-            f"{name:<22} {row['input_mb']:>9} {row['text_mb']:>8} {row['input_mb_per_s']:>11} {row['text_mb_per_s']:>10}"
-        )
+        print(f"{name:<22} " + " ".join(f"{row[c]:>{w}}" for c, w in zip(columns, widths, strict=True)))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "extraction.json").write_text(json.dumps(figures, indent=2) + "\n")
 
