@@ -48,7 +48,8 @@ def print_report(out: TextIO, name: str, report: Report, reveal: bool, explain: 
 class Progress:
     """A one-line progress display on a terminal; silent when not wanted or not a terminal."""
 
-    def __init__(self, total_files: int, total_bytes: int, enabled: bool | None, stream: TextIO = sys.stderr) -> None:
+    def __init__(self, total_files: int, total_bytes: int, enabled: bool | None, stream: TextIO | None = None) -> None:
+        stream = stream if stream is not None else sys.stderr
         wanted = total_files >= PROGRESS_MIN_FILES or total_bytes >= PROGRESS_MIN_BYTES
         self.enabled = enabled if enabled is not None else (wanted and stream.isatty())
         self.total_files = total_files

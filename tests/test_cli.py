@@ -198,3 +198,30 @@ def test_console_script_entry_point_reads_stdin_and_sets_exit_status() -> None:
     )
     assert completed.returncode == 1, completed.stderr
     assert github_results(completed.stdout.decode())[0]["confidence"] == 85
+
+
+def test_a_folder_of_documents_ends_with_a_summary_table(capsys: pytest.CaptureFixture[str]) -> None:
+    documents = FIXTURES / "documents"
+    status, out, err = run(["classify", str(documents), "--progress"], capsys)
+    total = sum(1 for p in documents.rglob("*") if p.is_file())
+    assert status == 2  # the hostile files make some reports incomplete
+    assert f"\n{total} files: " in out
+    assert "with errors" in out and "U.S. social security number (SSN)" in out.split(f"{total} files:")[1]
+    assert f"{total}/{total}" in err  # the progress line reached the end
+
+
+def test_progress_is_silent_when_output_is_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    run(["classify", str(FIXTURES / "documents")], capsys)
+    # capsys is not a terminal: no progress line unless asked for
+    assert "/" not in capsys.readouterr().err
+
+
+def test_an_unreadable_file_is_reported_and_the_rest_classified(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "broken.docx").write_bytes((FIXTURES / "documents" / "hostile" / "truncated.docx").read_bytes())
+    (tmp_path / "ok.txt").write_text("pat=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")
+    status, out, _ = run(["classify", str(tmp_path)], capsys)
+    assert status == 2
+    assert "broken.docx: cannot be read: " in out
+    assert f"{tmp_path / 'ok.txt'}: {GITHUB}: confidence 85" in out
