@@ -140,7 +140,7 @@ def test_engine_timeout_exits_with_error(capsys: pytest.CaptureFixture[str], tmp
             str(sample),
             "--no-builtin",
             "--definitions",
-            str(DEFINITION_FIXTURES / "catastrophic"),
+            str(DEFINITION_FIXTURES / "catastrophic_prefiltered"),
             "--time-limit",
             "0.3",
         ],

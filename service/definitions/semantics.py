@@ -28,7 +28,10 @@ from service.validators import VALIDATORS
 
 
 def regex_flags(element: RegexElement) -> int:
-    return 0 if element.case_sensitive else regex.IGNORECASE
+    # ASCII classes: identifiers and secrets are ASCII, and a Unicode \d (Arabic-Indic,
+    # fullwidth digits…) would only add false positives; Hyperscan prefilters the same way.
+    flags: int = regex.ASCII | (0 if element.case_sensitive else regex.IGNORECASE)
+    return flags
 
 
 def check_semantics(definition: SitDefinition) -> tuple[SitDefinition, list[tuple[str, str]]]:

@@ -30,6 +30,7 @@ class BoundValidator:
 
 @dataclass(frozen=True)
 class CompiledRegex:
+    index: int  # position in the scanner's list of regexes (and in the prefilter)
     key: ElementKey
     element: RegexElement
     pattern: regex.Pattern[str]

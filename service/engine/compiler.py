@@ -8,6 +8,8 @@ scanner; one in use is never changed.
 
 from __future__ import annotations
 
+import os
+
 import regex
 
 from service.definitions.model import (
@@ -24,14 +26,29 @@ from service.engine.compiled import BoundValidator, CompiledFunction, CompiledRe
 from service.engine.deadline import DEFAULT_TIME_LIMIT_SECONDS
 from service.engine.keywords import KeywordIndex
 from service.engine.occurrences import ElementKey
+from service.engine.prefilter import Prefilter, hyperscan_available
 from service.engine.scanner import Scanner
 from service.validators import VALIDATORS
 
+ENGINES = ("auto", "hyperscan", "regex")
 
-def compile_scanner(definitions: DefinitionSet, time_limit: float = DEFAULT_TIME_LIMIT_SECONDS) -> Scanner:
-    """Build the scanner for a loaded (already checked) definition set."""
+
+def compile_scanner(
+    definitions: DefinitionSet, time_limit: float = DEFAULT_TIME_LIMIT_SECONDS, engine: str | None = None
+) -> Scanner:
+    """Build the scanner for a loaded (already checked) definition set.
+
+    ``engine``: ``hyperscan`` (one prefilter pass, then `regex` where it may match),
+    ``regex`` (every element scanned with `regex`; same results, slower) or ``auto`` (the
+    default, or ``DLP_ENGINE``): Hyperscan when it is installed.
+    """
     if time_limit <= 0:
         raise ValueError("time_limit must be positive")
+    engine = (engine or os.environ.get("DLP_ENGINE") or "auto").lower()
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
+    if engine == "hyperscan" and not hyperscan_available():
+        raise ValueError("engine 'hyperscan' was asked for, but the hyperscan package is not installed")
     sits: list[CompiledSit] = []
     regexes: list[CompiledRegex] = []
     functions: list[CompiledFunction] = []
@@ -42,7 +59,7 @@ def compile_scanner(definitions: DefinitionSet, time_limit: float = DEFAULT_TIME
             element = definition.elements[name]
             key = (index, name)
             if isinstance(element, RegexElement):
-                regexes.append(_compile_regex(key, element))
+                regexes.append(_compile_regex(len(regexes), key, element))
             elif isinstance(element, FunctionElement):
                 functions.append(CompiledFunction(key, element, dict(element.params)))
             else:
@@ -71,6 +88,7 @@ def compile_scanner(definitions: DefinitionSet, time_limit: float = DEFAULT_TIME
         functions=tuple(functions),
         keywords=KeywordIndex(keyword_elements),
         time_limit=time_limit,
+        prefilter=Prefilter(regexes) if engine != "regex" and hyperscan_available() and regexes else None,
     )
 
 
@@ -84,10 +102,10 @@ def _used_elements(definition: SitDefinition) -> list[str]:
     return used
 
 
-def _compile_regex(key: ElementKey, element: RegexElement) -> CompiledRegex:
+def _compile_regex(index: int, key: ElementKey, element: RegexElement) -> CompiledRegex:
     bound = []
     for ref in element.validators:
         validator = VALIDATORS.get(ref.name)
         assert validator is not None  # names are checked when definitions load
         bound.append(BoundValidator(ref.name, ref.group, validator.bind(ref.params)))
-    return CompiledRegex(key, element, regex.compile(element.pattern, regex_flags(element)), tuple(bound))
+    return CompiledRegex(index, key, element, regex.compile(element.pattern, regex_flags(element)), tuple(bound))

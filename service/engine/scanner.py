@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from service.definitions.sets import DefinitionSet
 from service.engine.checks import failed_check, normalize
@@ -25,6 +26,7 @@ from service.engine.document import Part, PartError
 from service.engine.evaluate import Window, evaluate
 from service.engine.keywords import KeywordIndex
 from service.engine.occurrences import EMPTY, ElementKey, Occurrence, OccurrenceList
+from service.engine.prefilter import Prefilter, in_region
 from service.engine.report import Evidence, Match, PartSummary, Rejection, Report, SitResult
 
 # How often (in candidates) Python-level loops look at the clock.
@@ -47,6 +49,11 @@ class Scanner:
     functions: tuple[CompiledFunction, ...]
     keywords: KeywordIndex
     time_limit: float = DEFAULT_TIME_LIMIT_SECONDS
+    prefilter: Prefilter | None = None  # None: every regex element scans the whole part
+
+    @property
+    def engine(self) -> str:
+        return "hyperscan" if self.prefilter is not None else "regex"
 
     def select(self, selectors: Iterable[str] | None) -> frozenset[int]:
         """SIT indexes for ids, names or bundle names (every SIT when ``selectors`` is None).
@@ -112,10 +119,16 @@ class _PartScan:
         self.trace = trace
         self.occurrences: dict[ElementKey, OccurrenceList] = {}
         self.deferred: dict[ElementKey, CompiledRegex | CompiledFunction] = {}
+        self.regions: dict[int, list[tuple[int, int]] | None] = {}
 
     def run(self, min_confidence: int | None) -> dict[int, list[Match]]:
         self.deadline.check("classifying earlier parts of the document")
         self._find_keywords()
+        prefilter = self.scanner.prefilter
+        if prefilter is not None:
+            self.deadline.check("prefiltering")
+            wanted = [i for i, compiled in enumerate(self.scanner.regexes) if compiled.key[0] in self.active]
+            self.regions = prefilter.regions(self.text, wanted)
         # Primary elements are looked for now; supporting-only regex and function elements
         # (dates, secondary regexes) only when a pattern first asks for them, so a costly
         # detector runs only in documents where some primary candidate needs it.
@@ -163,9 +176,9 @@ class _PartScan:
         sit = self.scanner.sits[compiled.key[0]]
         items: list[Occurrence] = []
         where = f"matching element {element.name!r} of SIT {sit.definition.name!r}"
+        regions = self.regions.get(compiled.index) if self.scanner.prefilter is not None else None
         try:
-            iterator = compiled.pattern.finditer(self.text, timeout=self.deadline.remaining(), concurrent=True)
-            for count, match in enumerate(iterator):
+            for count, match in enumerate(self._matches(compiled, regions)):
                 if count % _DEADLINE_STRIDE == 0:
                     self.deadline.check(where)
                 start, end = match.span(element.value_group) if element.value_group else match.span()
@@ -180,6 +193,19 @@ class _PartScan:
         except TimeoutError:
             raise EngineTimeout(self.deadline.limit, where) from None
         return items
+
+    def _matches(self, compiled: CompiledRegex, regions: list[tuple[int, int]] | None) -> Iterator[Any]:
+        """The element's matches: in the whole text, or only in the regions the prefilter found."""
+        if regions is None:
+            yield from compiled.pattern.finditer(self.text, timeout=self.deadline.remaining(), concurrent=True)
+            return
+        size = len(self.text)
+        for region in regions:
+            for match in compiled.pattern.finditer(
+                self.text, region[0], region[1], timeout=self.deadline.remaining(), concurrent=True
+            ):
+                if in_region(match.start(), match.end(), region, size):
+                    yield match
 
     def _reject_reason(self, compiled: CompiledRegex, match: object, value: str) -> tuple[str | None, str]:
         element = compiled.element

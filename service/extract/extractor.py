@@ -143,4 +143,7 @@ def extract_document(
         )
         return extraction.parts
     extraction.extract(data, name, depth=0, declared_type=media_type)
+    if not extraction.parts:
+        # An empty archive or a PDF without pages still is a document of the request: say so.
+        extraction.parts.append(Part(name, "", media_type=detect(data, name).value, size=len(data)))
     return extraction.finish()

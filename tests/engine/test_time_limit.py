@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from service.definitions import load_definitions
 from service.engine import ClassifyOptions, Part, compile_scanner
 from tests.conftest import DEFINITION_FIXTURES
 
 
 def test_catastrophic_regex_ends_within_its_time_limit_with_an_error() -> None:
-    scanner = compile_scanner(load_definitions([DEFINITION_FIXTURES / "catastrophic"]), time_limit=0.5)
+    scanner = compile_scanner(load_definitions([DEFINITION_FIXTURES / "catastrophic"]), time_limit=0.5, engine="regex")
     text = "a" * 50_000 + "!"
     started = time.monotonic()
     report = scanner.classify([Part("body", text), Part("second", "fine")], ClassifyOptions(min_confidence=1))
@@ -34,6 +36,23 @@ def test_catastrophic_regex_ends_within_its_time_limit_with_an_error() -> None:
 
 
 def test_time_limit_can_be_set_per_call() -> None:
-    scanner = compile_scanner(load_definitions([DEFINITION_FIXTURES / "catastrophic"]), time_limit=60)
+    scanner = compile_scanner(load_definitions([DEFINITION_FIXTURES / "catastrophic"]), time_limit=60, engine="regex")
     report = scanner.classify([Part("body", "a" * 50_000 + "!")], ClassifyOptions(time_limit=0.2))
+    assert report.timeouts == 1
+
+
+def test_prefilter_proves_the_backtracking_regex_cannot_match_and_skips_it() -> None:
+    pytest.importorskip("hyperscan")
+    scanner = compile_scanner(
+        load_definitions([DEFINITION_FIXTURES / "catastrophic"]), time_limit=0.5, engine="hyperscan"
+    )
+    report = scanner.classify([Part("body", "a" * 50_000 + "!")], ClassifyOptions(min_confidence=1))
+    assert report.complete and report.results == ()
+
+
+def test_time_limit_holds_when_the_prefilter_lets_a_catastrophic_regex_through() -> None:
+    pytest.importorskip("hyperscan")
+    definitions = load_definitions([DEFINITION_FIXTURES / "catastrophic_prefiltered"])
+    scanner = compile_scanner(definitions, time_limit=0.5, engine="hyperscan")
+    report = scanner.classify([Part("body", "a" * 50_000 + "!")], ClassifyOptions(min_confidence=1))
     assert report.timeouts == 1

@@ -1,0 +1,189 @@
+"""One Hyperscan pass over a part tells which regex elements can match, and roughly where.
+
+Every regex element of every SIT is compiled into one Hyperscan database in prefilter
+mode: Hyperscan accepts constructs it cannot run exactly (look-arounds,
+back-references) by matching a superset, so a missing hit proves there is no match. For
+each element the pass yields the regions of the text around its hits; the `regex`
+package then runs the element's exact pattern in those regions only. Elements without
+hits cost nothing, so the cost grows with the text and the candidates, not with the
+number of SITs. The results are the same as scanning the whole part with `regex`: the
+test-suite checks it on every example and on a generated corpus.
+"""
+
+from __future__ import annotations
+
+import logging
+import re._parser as sre_parser  # type: ignore[import-not-found]  # widths of patterns, to size regions
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from service.engine.compiled import CompiledRegex
+
+logger = logging.getLogger("dlp.engine")
+
+try:  # Hyperscan is an optional accelerator: without it, the engine scans with `regex` alone.
+    import hyperscan
+except ImportError:  # pragma: no cover - exercised where the wheel is unavailable
+    hyperscan = None  # type: ignore[assignment]
+
+# Bytes per prefilter block: regions are whole blocks (plus margins) around hits.
+BLOCK = 4096
+# Characters around a region that are scanned but in which no match may start or end:
+# look-arounds see their context there, and a match cut by the region's edge is ignored.
+MARGIN = 64
+# Patterns that can be longer than this are scanned in full whenever Hyperscan sees them.
+MAX_REGION_WIDTH = 4096
+# Bytes 0x80-0xBF continue a UTF-8 sequence; counting them turns byte offsets into code points.
+_CONTINUATION = bytes.maketrans(bytes(range(0x80, 0xC0)), b"\x01" * 64)
+
+
+def hyperscan_available() -> bool:
+    return hyperscan is not None
+
+
+def max_width(pattern: str) -> int | None:
+    """The longest text the pattern can match, if it is bounded and small; None otherwise."""
+    try:
+        _, high = sre_parser.parse(pattern).getwidth()
+    except Exception:  # the `regex` package accepts syntax the standard parser does not
+        return None
+    return high if high <= MAX_REGION_WIDTH else None
+
+
+@dataclass(frozen=True)
+class _Entry:
+    index: int  # position of the element in the scanner's regex list
+    width: int | None
+
+
+class Prefilter:
+    """The compiled database; immutable, shared by every request of a scanner."""
+
+    def __init__(self, regexes: Sequence[CompiledRegex]) -> None:
+        if hyperscan is None:
+            raise RuntimeError("hyperscan is not installed")
+        self.size = len(regexes)
+        unfiltered: set[int] = set()
+        # UTF-8 mode, so classes consume whole characters as `regex` does; no UCP: element
+        # regexes use ASCII classes (\d, \w, \s), which is also far cheaper to compile.
+        # One report per expression per block is all that is needed: it marks the block.
+        base = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_ALLOWEMPTY
+        base |= hyperscan.HS_FLAG_SINGLEMATCH
+        widths = {index: max_width(compiled.element.pattern) for index, compiled in enumerate(regexes)}
+        every = [
+            (index, compiled.element.pattern.encode("utf-8"),
+             base | (0 if compiled.element.case_sensitive else hyperscan.HS_FLAG_CASELESS))
+            for index, compiled in enumerate(regexes)
+        ]  # fmt: skip
+        # A match longer than a block's overlap could straddle blocks unseen: such elements are
+        # only tested for presence over the whole text, and scanned in full when present.
+        unbounded = [candidate for candidate in every if widths[candidate[0]] is None]
+        candidates = [candidate for candidate in every if widths[candidate[0]] is not None]
+        self._presence = _compile(unbounded)
+        if self._presence is None and unbounded:
+            unfiltered |= {i for i, expression, flag in unbounded if _compile([(i, expression, flag)]) is None}
+            unbounded = [candidate for candidate in unbounded if candidate[0] not in unfiltered]
+            self._presence = _compile(unbounded)
+        self._presence_index = [index for index, _, _ in unbounded]
+        self._database = _compile(candidates)
+        if self._database is None and candidates:
+            # Some expression is beyond Hyperscan: find which, and scan those in full with `regex`.
+            unfiltered = {
+                index for index, expression, flag in candidates if _compile([(index, expression, flag)]) is None
+            }
+            candidates = [candidate for candidate in candidates if candidate[0] not in unfiltered]
+            self._database = _compile(candidates)
+        self._entries = [_Entry(index, widths[index]) for index, _, _ in candidates]
+        # Blocks overlap by the longest match, so every match lies whole in the block where it starts.
+        self._overlap = max([1, *(entry.width or 0 for entry in self._entries)])
+        self.unfiltered = frozenset(unfiltered)
+        if unfiltered:
+            logger.info("%d regex elements are not prefiltered and will be scanned in full", len(unfiltered))
+
+    def regions(self, text: str, wanted: Sequence[int]) -> dict[int, list[tuple[int, int]] | None]:
+        """For each wanted element: None (scan all of ``text``) or the regions to scan ([] = none)."""
+        result: dict[int, list[tuple[int, int]] | None] = {index: [] for index in wanted}
+        for index in wanted:
+            if index in self.unfiltered:
+                result[index] = None
+        if (self._database is None and self._presence is None) or not text:
+            return result
+        try:
+            encoded = text.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates: not valid UTF-8 for Hyperscan, so scan in full
+            return dict.fromkeys(wanted)
+        if self._presence is not None:
+            present: set[int] = set()
+            self._presence.scan(
+                encoded, match_event_handler=lambda expression_id, *_: present.add(self._presence_index[expression_id])
+            )
+            for index in self._presence_index:
+                if index in result:
+                    result[index] = None if index in present else []
+        blocks: dict[int, list[int]] = {}  # expression → byte offsets of the blocks it hit
+        block_start = 0
+
+        def on_match(expression_id: int, start: int, end: int, flags: int, context: object) -> None:
+            blocks.setdefault(expression_id, []).append(block_start)
+
+        # Scanning in blocks, each expression reports at most once per block: a frequent pattern
+        # costs one callback per block instead of one per occurrence.
+        for block_start in range(0, len(encoded) if self._database is not None else 0, BLOCK):
+            self._database.scan(
+                encoded[block_start : block_start + BLOCK + self._overlap], match_event_handler=on_match
+            )
+        edges = [edge for hits in blocks.values() for start in hits for edge in (start, start + BLOCK + self._overlap)]
+        to_char = _char_offsets(text, encoded, [min(edge, len(encoded)) for edge in edges])
+        size = len(text)
+        for expression_id, hits in blocks.items():
+            entry = self._entries[expression_id]
+            if entry.index not in result or result[entry.index] is None or entry.width is None:
+                continue
+            merged: list[tuple[int, int]] = []
+            for start in hits:  # already in increasing order
+                low = max(0, to_char[start] - MARGIN)
+                high = min(size, to_char[min(start + BLOCK + self._overlap, len(encoded))] + MARGIN)
+                if merged and low <= merged[-1][1]:
+                    merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+                else:
+                    merged.append((low, high))
+            result[entry.index] = merged
+        return result
+
+
+def _compile(candidates: list[tuple[int, bytes, int]]) -> Any:
+    """A block-mode database of the expressions (ids are their positions), or None if one fails."""
+    if not candidates:
+        return None
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    try:
+        database.compile(
+            expressions=[expression for _, expression, _ in candidates],
+            ids=list(range(len(candidates))),
+            elements=len(candidates),
+            flags=[flag for _, _, flag in candidates],
+        )
+    except hyperscan.error:
+        return None
+    return database
+
+
+def _char_offsets(text: str, encoded: bytes, offsets: Sequence[int]) -> dict[int, int]:
+    """Code-point offsets for UTF-8 byte offsets (identity for ASCII text), counted in one sweep."""
+    if len(encoded) == len(text):
+        return {offset: offset for offset in offsets}
+    marks = encoded.translate(_CONTINUATION)
+    converted: dict[int, int] = {}
+    position = continuations = 0
+    for offset in sorted(set(offsets)):
+        continuations += marks.count(1, position, offset)
+        position = offset
+        converted[offset] = offset - continuations
+    return converted
+
+
+def in_region(start: int, end: int, region: tuple[int, int], size: int) -> bool:
+    """Whether a match found while scanning ``region`` is real (not cut or misread at an edge)."""
+    low, high = region
+    return (low == 0 or start >= low + MARGIN) and (high == size or end <= high - MARGIN)
