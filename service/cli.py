@@ -9,6 +9,7 @@ stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import os
 import sys
@@ -25,13 +26,17 @@ from service.definitions.lint import Severity, lint
 from service.definitions.loader import builtin_definitions_dir
 from service.engine import ClassifyOptions, Scanner, compile_scanner
 from service.engine.examples import run_examples
+from service.engine.stream import classify_stream
 from service.extract import ExtractionLimits
+from service.extract.detect import Kind, detect
 from service.runtime import build_scanner
 from service.summary.present import PresentOptions, present_report
 
 EXIT_CLEAN = 0
 EXIT_FOUND = 1
 EXIT_ERROR = 2
+# Plain-text files above this size are classified in windows instead of read whole.
+STREAM_THRESHOLD = 64 * 1024 * 1024
 
 
 class CliError(Exception):
@@ -182,6 +187,17 @@ def run_classify(args: argparse.Namespace) -> int:
     summary = RunSummary()
     status = EXIT_CLEAN
     for index, (name, path, size) in enumerate(inputs, start=1):
+        if path is not None and size > STREAM_THRESHOLD and is_plain_text(path):
+            # Too large to hold: classified in overlapping windows straight from the file.
+            report = classify_stream(scanner, name, read_text_chunks(path), options)
+            progress.advance(index, name, size)
+            summary.add(report)
+            if args.json:
+                print(json.dumps({"name": name, **report.to_dict(reveal=args.reveal)}, ensure_ascii=False))
+            else:
+                print_report(sys.stdout, name, report, args.reveal, args.explain)
+            status = max(status, EXIT_ERROR if not report.complete else EXIT_FOUND if report.results else EXIT_CLEAN)
+            continue
         content = read_input(path, name, limits.max_input_bytes)
         try:
             classification = classify(scanner, [Document(content, name=name)], options, limits)
@@ -223,6 +239,21 @@ def expand_inputs(paths: Sequence[str]) -> Iterator[tuple[str, Path | None, int]
             yield raw, path, path.stat().st_size
         else:
             raise CliError(f"{raw}: no such file or directory")
+
+
+def is_plain_text(path: Path) -> bool:
+    with path.open("rb") as stream:
+        head = stream.read(4096)
+    return detect(head, path.name) is Kind.TEXT
+
+
+def read_text_chunks(path: Path, size: int = 1 << 20) -> Iterator[str]:
+    """The file's text, a megabyte at a time (UTF-8; undecodable bytes become U+FFFD)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
+    with path.open("rb") as stream:
+        while chunk := stream.read(size):
+            yield decoder.decode(chunk)
+    yield decoder.decode(b"", final=True)
 
 
 def read_input(path: Path | None, name: str, limit: int) -> bytes:

@@ -225,3 +225,24 @@ def test_an_unreadable_file_is_reported_and_the_rest_classified(
     assert status == 2
     assert "broken.docx: cannot be read: " in out
     assert f"{tmp_path / 'ok.txt'}: {GITHUB}: confidence 85" in out
+
+
+def test_large_text_files_are_streamed_with_the_same_findings(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from bench.corpus import make_corpus
+    from service import cli
+
+    sample = tmp_path / "big.log"
+    sample.write_text(make_corpus(400_000, seed=4, plant_every=12))
+    _, whole, _ = run(["classify", str(sample), "--json", "--reveal"], capsys)
+    monkeypatch.setattr(cli, "STREAM_THRESHOLD", 1000)
+    monkeypatch.setattr("service.engine.stream.DEFAULT_WINDOW", 120_000)
+    _, streamed, _ = run(["classify", str(sample), "--json", "--reveal"], capsys)
+
+    def findings(output: str) -> list[tuple[str, int, int, str]]:
+        report = json.loads(output)
+        return [(r["sit"]["name"], m["start"], m["end"], m["value"]) for r in report["results"] for m in r["matches"]]
+
+    assert len(findings(whole)) > 30
+    assert findings(streamed) == findings(whole)
