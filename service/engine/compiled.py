@@ -31,7 +31,8 @@ class BoundValidator:
 @dataclass(frozen=True)
 class CompiledRegex:
     index: int  # position in the scanner's list of regexes (and in the prefilter)
-    key: ElementKey
+    key: ElementKey  # the first element compiled into this one, for messages
+    keys: tuple[ElementKey, ...]  # every element of every SIT with this same definition: scanned once
     element: RegexElement
     pattern: regex.Pattern[str]
     validators: tuple[BoundValidator, ...]
@@ -40,6 +41,7 @@ class CompiledRegex:
 @dataclass(frozen=True)
 class CompiledFunction:
     key: ElementKey
+    keys: tuple[ElementKey, ...]
     element: FunctionElement
     params: dict[str, Any]
 

@@ -8,7 +8,9 @@ scanner; one in use is never changed.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Mapping
 
 import regex
 
@@ -50,8 +52,12 @@ def compile_scanner(
     if engine == "hyperscan" and not hyperscan_available():
         raise ValueError("engine 'hyperscan' was asked for, but the hyperscan package is not installed")
     sits: list[CompiledSit] = []
-    regexes: list[CompiledRegex] = []
-    functions: list[CompiledFunction] = []
+    # Elements defined identically in several SITs (a shared date detector, the same key
+    # format, renamed copies) are compiled and scanned once, and their findings shared.
+    regex_keys: dict[str, list[ElementKey]] = {}
+    regex_elements: dict[str, RegexElement] = {}
+    function_keys: dict[str, list[ElementKey]] = {}
+    function_elements: dict[str, FunctionElement] = {}
     keyword_elements: list[tuple[ElementKey, KeywordElement]] = []
     for index, definition in enumerate(definitions):
         used = _used_elements(definition)
@@ -59,9 +65,13 @@ def compile_scanner(
             element = definition.elements[name]
             key = (index, name)
             if isinstance(element, RegexElement):
-                regexes.append(_compile_regex(len(regexes), key, element))
+                signature = _signature(element)
+                regex_keys.setdefault(signature, []).append(key)
+                regex_elements.setdefault(signature, element)
             elif isinstance(element, FunctionElement):
-                functions.append(CompiledFunction(key, element, dict(element.params)))
+                signature = _signature(element)
+                function_keys.setdefault(signature, []).append(key)
+                function_elements.setdefault(signature, element)
             else:
                 keyword_elements.append((key, element))
         grouped: dict[str, list[Pattern]] = {}
@@ -81,6 +91,14 @@ def compile_scanner(
                 ),
             )
         )
+    regexes = [
+        _compile_regex(position, tuple(regex_keys[signature]), element)
+        for position, (signature, element) in enumerate(regex_elements.items())
+    ]
+    functions = [
+        CompiledFunction(function_keys[signature][0], tuple(function_keys[signature]), element, dict(element.params))
+        for signature, element in function_elements.items()
+    ]
     return Scanner(
         definitions=definitions,
         sits=tuple(sits),
@@ -102,10 +120,31 @@ def _used_elements(definition: SitDefinition) -> list[str]:
     return used
 
 
-def _compile_regex(index: int, key: ElementKey, element: RegexElement) -> CompiledRegex:
+def _signature(element: RegexElement | FunctionElement) -> str:
+    """What makes two elements find the same things: everything but their name."""
+    return repr(
+        tuple((f.name, _plain(getattr(element, f.name))) for f in dataclasses.fields(element) if f.name != "name")
+    )
+
+
+def _plain(value: object) -> object:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return tuple((f.name, _plain(getattr(value, f.name))) for f in dataclasses.fields(value))
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _plain(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_plain(item) for item in value)
+    if isinstance(value, frozenset | set):
+        return tuple(sorted(map(repr, value)))
+    return value
+
+
+def _compile_regex(index: int, keys: tuple[ElementKey, ...], element: RegexElement) -> CompiledRegex:
     bound = []
     for ref in element.validators:
         validator = VALIDATORS.get(ref.name)
         assert validator is not None  # names are checked when definitions load
         bound.append(BoundValidator(ref.name, ref.group, validator.bind(ref.params)))
-    return CompiledRegex(index, key, element, regex.compile(element.pattern, regex_flags(element)), tuple(bound))
+    return CompiledRegex(
+        index, keys[0], keys, element, regex.compile(element.pattern, regex_flags(element)), tuple(bound)
+    )

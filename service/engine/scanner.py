@@ -127,21 +127,18 @@ class _PartScan:
         prefilter = self.scanner.prefilter
         if prefilter is not None:
             self.deadline.check("prefiltering")
-            wanted = [i for i, compiled in enumerate(self.scanner.regexes) if compiled.key[0] in self.active]
+            wanted = [c.index for c in self.scanner.regexes if any(key[0] in self.active for key in c.keys)]
             self.regions = prefilter.regions(self.text, wanted)
         # Primary elements are looked for now; supporting-only regex and function elements
         # (dates, secondary regexes) only when a pattern first asks for them, so a costly
         # detector runs only in documents where some primary candidate needs it.
-        for compiled in self.scanner.regexes:
-            if self._is_active_primary(compiled.key):
-                self.occurrences[compiled.key] = OccurrenceList(self._find_regex(compiled))
-            elif compiled.key[0] in self.active:
-                self.deferred[compiled.key] = compiled
-        for function in self.scanner.functions:
-            if self._is_active_primary(function.key):
-                self.occurrences[function.key] = OccurrenceList(self._find_function(function))
-            elif function.key[0] in self.active:
-                self.deferred[function.key] = function
+        elements: list[CompiledRegex | CompiledFunction] = [*self.scanner.regexes, *self.scanner.functions]
+        for element in elements:
+            keys = [key for key in element.keys if key[0] in self.active]
+            if any(self._is_primary(key) for key in keys):
+                self._scan(element, keys)
+            else:
+                self.deferred.update(dict.fromkeys(keys, element))
         found: dict[int, list[Match]] = {}
         for sit in self.scanner.sits:
             if sit.index in self.active:
@@ -151,29 +148,35 @@ class _PartScan:
 
     # -- candidates -------------------------------------------------------------------
 
-    def _is_active_primary(self, key: ElementKey) -> bool:
+    def _is_primary(self, key: ElementKey) -> bool:
         sit_index, name = key
-        return sit_index in self.active and name in self.scanner.sits[sit_index].patterns_by_primary
+        return name in self.scanner.sits[sit_index].patterns_by_primary
+
+    def _scan(self, element: CompiledRegex | CompiledFunction, keys: list[ElementKey]) -> OccurrenceList:
+        items = self._find_regex(element, keys) if isinstance(element, CompiledRegex) else self._find_function(element)
+        found = OccurrenceList(items)
+        for key in keys:
+            self.occurrences[key] = found
+            self.deferred.pop(key, None)
+        return found
 
     def occurrences_of(self, key: ElementKey) -> OccurrenceList:
         found = self.occurrences.get(key)
         if found is not None:
             return found
-        element = self.deferred.pop(key, None)
+        element = self.deferred.get(key)
         if element is None:
             return EMPTY
-        items = self._find_regex(element) if isinstance(element, CompiledRegex) else self._find_function(element)
-        found = self.occurrences[key] = OccurrenceList(items)
-        return found
+        return self._scan(element, [k for k in element.keys if k[0] in self.active])
 
     def _find_keywords(self) -> None:
         self.deadline.check("finding keywords")
         for key, items in self.scanner.keywords.find(self.text, set(self.active)).items():
             self.occurrences[key] = OccurrenceList(items)
 
-    def _find_regex(self, compiled: CompiledRegex) -> list[Occurrence]:
+    def _find_regex(self, compiled: CompiledRegex, keys: list[ElementKey]) -> list[Occurrence]:
         element = compiled.element
-        sit = self.scanner.sits[compiled.key[0]]
+        sit = self.scanner.sits[keys[0][0]]
         items: list[Occurrence] = []
         where = f"matching element {element.name!r} of SIT {sit.definition.name!r}"
         regions = self.regions.get(compiled.index) if self.scanner.prefilter is not None else None
@@ -187,7 +190,8 @@ class _PartScan:
                 value = self.text[start:end]
                 reason, stage = self._reject_reason(compiled, match, value)
                 if reason is not None:
-                    self._reject(sit, element.name, start, end, value, stage, reason)
+                    for sit_index, name in keys:
+                        self._reject(self.scanner.sits[sit_index], name, start, end, value, stage, reason)
                     continue
                 items.append(Occurrence(start, end, value))
         except TimeoutError:
