@@ -26,7 +26,7 @@ from service.engine.document import Part, PartError
 from service.engine.evaluate import Window, evaluate
 from service.engine.keywords import KeywordIndex
 from service.engine.occurrences import EMPTY, ElementKey, Occurrence, OccurrenceList
-from service.engine.prefilter import Prefilter, in_region
+from service.engine.prefilter import MARGIN, Prefilter, in_region
 from service.engine.report import Evidence, Match, PartSummary, Rejection, Report, SitResult
 
 # How often (in candidates) Python-level loops look at the clock.
@@ -152,8 +152,17 @@ class _PartScan:
         sit_index, name = key
         return name in self.scanner.sits[sit_index].patterns_by_primary
 
-    def _scan(self, element: CompiledRegex | CompiledFunction, keys: list[ElementKey]) -> OccurrenceList:
-        items = self._find_regex(element, keys) if isinstance(element, CompiledRegex) else self._find_function(element)
+    def _scan(
+        self,
+        element: CompiledRegex | CompiledFunction,
+        keys: list[ElementKey],
+        windows: list[tuple[int, int]] | None = None,
+    ) -> OccurrenceList:
+        """Find an element (everywhere, or only in ``windows``) and share its findings with ``keys``."""
+        if isinstance(element, CompiledRegex):
+            items = self._find_regex(element, keys, windows)
+        else:
+            items = self._find_function(element, windows)
         found = OccurrenceList(items)
         for key in keys:
             self.occurrences[key] = found
@@ -167,19 +176,46 @@ class _PartScan:
         element = self.deferred.get(key)
         if element is None:
             return EMPTY
-        return self._scan(element, [k for k in element.keys if k[0] in self.active])
+        keys = [k for k in element.keys if k[0] in self.active]
+        # A supporting element only counts near a primary candidate of its SITs: look for it
+        # only there, not in the whole part.
+        # (Explanations look everywhere, so that "too far away" can be told from "absent".)
+        if self.trace is not None:
+            return self._scan(element, keys)
+        windows = self._proximity_windows(keys)
+        if isinstance(element, CompiledRegex) and self.scanner.prefilter is not None:
+            windows = _intersect(windows, self.regions.get(element.index))
+        return self._scan(element, keys, windows)
+
+    def _proximity_windows(self, keys: list[ElementKey]) -> list[tuple[int, int]]:
+        spans: list[tuple[int, int]] = []
+        size = len(self.text)
+        for sit_index in {key[0] for key in keys}:
+            sit = self.scanner.sits[sit_index]
+            reach = sit.definition.max_proximity + MARGIN
+            for primary in sit.patterns_by_primary:
+                found = self.occurrences.get((sit_index, primary))
+                if found is None:
+                    continue
+                spans.extend((max(0, item.start - reach), min(size, item.end + reach)) for item in found)
+        return merge_spans(spans)
 
     def _find_keywords(self) -> None:
         self.deadline.check("finding keywords")
         for key, items in self.scanner.keywords.find(self.text, set(self.active)).items():
             self.occurrences[key] = OccurrenceList(items)
 
-    def _find_regex(self, compiled: CompiledRegex, keys: list[ElementKey]) -> list[Occurrence]:
+    def _find_regex(
+        self, compiled: CompiledRegex, keys: list[ElementKey], windows: list[tuple[int, int]] | None = None
+    ) -> list[Occurrence]:
         element = compiled.element
         sit = self.scanner.sits[keys[0][0]]
         items: list[Occurrence] = []
         where = f"matching element {element.name!r} of SIT {sit.definition.name!r}"
-        regions = self.regions.get(compiled.index) if self.scanner.prefilter is not None else None
+        if windows is not None:
+            regions: list[tuple[int, int]] | None = windows
+        else:
+            regions = self.regions.get(compiled.index) if self.scanner.prefilter is not None else None
         try:
             for count, match in enumerate(self._matches(compiled, regions)):
                 if count % _DEADLINE_STRIDE == 0:
@@ -227,12 +263,21 @@ class _PartScan:
                 return f"{validator.name}: {reason}", "validator"
         return None, ""
 
-    def _find_function(self, function: CompiledFunction) -> list[Occurrence]:
+    def _find_function(
+        self, function: CompiledFunction, windows: list[tuple[int, int]] | None = None
+    ) -> list[Occurrence]:
         sit = self.scanner.sits[function.key[0]]
         where = f"running function {function.element.function!r} of SIT {sit.definition.name!r}"
         self.deadline.check(where)
-        items = [Occurrence(start, end, self.text[start:end]) for start, end in function.find(self.text) if start < end]
-        self.deadline.check(where)
+        size = len(self.text)
+        items: list[Occurrence] = []
+        for low, high in windows if windows is not None else [(0, size)]:
+            # A window is handed over as its own text; what the detector finds at the window's
+            # cut edges is ignored (MARGIN keeps real findings away from them).
+            for start, end in function.find(self.text[low:high]):
+                if start < end and in_region(low + start, low + end, (low, high), size):
+                    items.append(Occurrence(low + start, low + end, self.text[low + start : low + end]))
+            self.deadline.check(where)
         return items
 
     # -- patterns ---------------------------------------------------------------------
@@ -334,3 +379,30 @@ class _PartScan:
             self.trace.append(
                 Rejection(definition.id, definition.name, self.part.name, element, start, end, value, stage, reason)
             )
+
+
+def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _intersect(windows: list[tuple[int, int]], regions: list[tuple[int, int]] | None) -> list[tuple[int, int]]:
+    """Where both the proximity windows and the prefilter allow a match (None: no prefilter limit)."""
+    if regions is None:
+        return windows
+    result: list[tuple[int, int]] = []
+    i = j = 0
+    while i < len(windows) and j < len(regions):
+        low, high = max(windows[i][0], regions[j][0]), min(windows[i][1], regions[j][1])
+        if low < high:
+            result.append((low, high))
+        if windows[i][1] < regions[j][1]:
+            i += 1
+        else:
+            j += 1
+    return result
