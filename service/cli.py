@@ -21,6 +21,7 @@ from service.classify import Document, UnreadableDocument, classify
 from service.cli_output import Progress, RunSummary, print_report
 from service.config import ConfigError, load_settings
 from service.definitions import DefinitionError, DefinitionSet, UnknownSitError, load_definitions
+from service.definitions.catalogue import render_catalogue
 from service.definitions.describe import describe_sit
 from service.definitions.lint import Severity, lint
 from service.definitions.loader import builtin_definitions_dir
@@ -110,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     show_cmd.add_argument("--json", action="store_true")
     add_definition_options(show_cmd)
     show_cmd.set_defaults(handler=run_sits_show)
+    catalogue_cmd = sits.add_parser("catalogue", help="print the Markdown catalogue of SITs (docs/sits.md)")
+    add_definition_options(catalogue_cmd)
+    catalogue_cmd.set_defaults(handler=run_sits_catalogue)
     validate_cmd = sits.add_parser("validate", help="load, lint and run the examples of definitions")
     validate_cmd.add_argument(
         "dirs", nargs="*", type=Path, metavar="DIR", help="definition folders (default: built-in)"
@@ -329,6 +333,11 @@ def run_sits_show(args: argparse.Namespace) -> int:
     print(f"  examples: {len(definition.examples.match)} match, {len(definition.examples.no_match)} no match")
     for reference in definition.references:
         print(f"  see {reference}")
+    return EXIT_CLEAN
+
+
+def run_sits_catalogue(args: argparse.Namespace) -> int:
+    sys.stdout.write(render_catalogue(load_selected_definitions(args)))
     return EXIT_CLEAN
 
 

@@ -54,3 +54,12 @@ def test_builtin_definitions_lint_clean() -> None:
     findings = lint(load_builtin_definitions())
     assert [str(f) for f in findings if f.severity is Severity.ERROR] == []
     assert [str(f) for f in findings] == []
+
+
+def test_the_catalogue_is_up_to_date() -> None:
+    from pathlib import Path
+
+    from service.definitions.catalogue import render_catalogue
+
+    committed = (Path(__file__).parent.parent / "docs" / "sits.md").read_text()
+    assert committed == render_catalogue(load_builtin_definitions()), "run: dlp sits catalogue > docs/sits.md"
