@@ -56,3 +56,18 @@ def check_jwt(value: str, params: Mapping[str, Any]) -> str | None:
     if header["alg"].lower() != "none" and len(pieces[2]) < 16:
         return "the signature is missing or too short"
     return None
+
+
+@register("basic_auth")
+def check_basic_auth(value: str, params: Mapping[str, Any]) -> str | None:
+    """HTTP Basic credentials: base64 of printable 'user:password' with both parts present."""
+    try:
+        decoded = _b64decode(value, urlsafe=False).decode("utf-8")
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return "not base64 of UTF-8 text"
+    user, colon, password = decoded.partition(":")
+    if not colon or not user or not password:
+        return "does not decode to user:password"
+    if not decoded.isprintable():
+        return "decodes to non-printable characters"
+    return None

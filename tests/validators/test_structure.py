@@ -37,3 +37,12 @@ def test_base64_bodies() -> None:
     assert check_base64("U2VjcmV0S2V5TWF0ZXJpYWwxMjM0NTY3OA==", B64) is None
     assert check_base64("not base64!!", B64) == "not valid base64"
     assert check_base64("YWJj", B64) == "decodes to fewer than 16 bytes"
+
+
+def test_basic_auth_credentials() -> None:
+    from service.validators.structure import check_basic_auth
+
+    # "Aladdin:open sesame", the example of RFC 7617 section 2.
+    assert check_basic_auth("QWxhZGRpbjpvcGVuIHNlc2FtZQ==", {}) is None
+    assert check_basic_auth("QWxhZGRpbg==", {}) == "does not decode to user:password"  # "Aladdin"
+    assert check_basic_auth("!!!", {}) == "not base64 of UTF-8 text"
