@@ -38,7 +38,12 @@ def check_base64(value: str, params: Mapping[str, Any]) -> str | None:
     return None
 
 
-@register("jwt")
+class JwtParams(Schema):
+    # When given, the payload's issuer (iss) must contain one of these (e.g. sts.windows.net).
+    issuer_contains = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
+
+
+@register("jwt", params=JwtParams)
 def check_jwt(value: str, params: Mapping[str, Any]) -> str | None:
     """header.payload.signature, base64url; the header is a JSON object naming its ``alg``, the payload JSON."""
     pieces = value.split(".")
@@ -55,6 +60,9 @@ def check_jwt(value: str, params: Mapping[str, Any]) -> str | None:
         return "the payload is not a JSON object"
     if header["alg"].lower() != "none" and len(pieces[2]) < 16:
         return "the signature is missing or too short"
+    wanted = params.get("issuer_contains") or []
+    if wanted and not any(part in str(payload.get("iss", "")) for part in wanted):
+        return "issued by another issuer"
     return None
 
 

@@ -17,6 +17,9 @@ RFC7519_EXAMPLE = (
 
 def test_the_rfc_7519_example_token_is_a_jwt() -> None:
     assert check_jwt(RFC7519_EXAMPLE, {}) is None
+    # Its issuer is "joe": a check for a given issuer tells it apart.
+    assert check_jwt(RFC7519_EXAMPLE, {"issuer_contains": ["joe"]}) is None
+    assert check_jwt(RFC7519_EXAMPLE, {"issuer_contains": ["sts.windows.net"]}) == "issued by another issuer"
 
 
 @pytest.mark.parametrize(
