@@ -13,6 +13,7 @@ test-suite checks it on every example and on a generated corpus.
 from __future__ import annotations
 
 import logging
+import re
 import re._parser as sre_parser  # type: ignore[import-not-found]  # widths of patterns, to size regions
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ try:  # Hyperscan is an optional accelerator: without it, the engine scans with 
 except ImportError:  # pragma: no cover - exercised where the wheel is unavailable
     hyperscan = None  # type: ignore[assignment]
 
+_LARGE_REPEAT = re.compile(r"\{\d*,?\d{4,}\}")
 # Bytes per prefilter block: regions are whole blocks (plus margins) around hits.
 BLOCK = 4096
 # Characters around a region that are scanned but in which no match may start or end:
@@ -71,10 +73,16 @@ class Prefilter:
         base = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_ALLOWEMPTY
         base |= hyperscan.HS_FLAG_SINGLEMATCH
         widths = {index: max_width(compiled.element.pattern) for index, compiled in enumerate(regexes)}
+        # Hyperscan unrolls counted repeats: a bound in the thousands can take minutes to
+        # compile. Such elements are scanned with `regex` alone.
+        unfiltered |= {
+            index for index, compiled in enumerate(regexes) if _LARGE_REPEAT.search(compiled.element.pattern)
+        }
         every = [
             (index, compiled.element.pattern.encode("utf-8"),
              base | (0 if compiled.element.case_sensitive else hyperscan.HS_FLAG_CASELESS))
             for index, compiled in enumerate(regexes)
+            if index not in unfiltered
         ]  # fmt: skip
         # A match longer than a block's overlap could straddle blocks unseen: such elements are
         # only tested for presence over the whole text, and scanned in full when present.
