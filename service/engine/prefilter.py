@@ -29,6 +29,20 @@ except ImportError:  # pragma: no cover - exercised where the wheel is unavailab
     hyperscan = None  # type: ignore[assignment]
 
 _LARGE_REPEAT = re.compile(r"\{\d*,?\d{4,}\}")
+_WIDE_REPEAT = re.compile(r"\{(\d+),\d{2,}\}")
+
+
+def _loosen(pattern: str) -> str:
+    """The pattern with wide counted repeats ({1,256}) opened ({1,}) for Hyperscan.
+
+    A prefilter may match more than the pattern, never less, and open repeats compile far
+    faster than wide counted ones. Regions are still sized from the exact pattern.
+    """
+    return _WIDE_REPEAT.sub(
+        lambda m: "{" + m.group(1) + ",}" if int(m.group(0)[1:-1].split(",")[1]) >= 64 else m.group(0), pattern
+    )
+
+
 # Bytes per prefilter block: regions are whole blocks (plus margins) around hits.
 BLOCK = 4096
 # Characters around a region that are scanned but in which no match may start or end:
@@ -79,7 +93,7 @@ class Prefilter:
             index for index, compiled in enumerate(regexes) if _LARGE_REPEAT.search(compiled.element.pattern)
         }
         every = [
-            (index, compiled.element.pattern.encode("utf-8"),
+            (index, _loosen(compiled.element.pattern).encode("utf-8"),
              base | (0 if compiled.element.case_sensitive else hyperscan.HS_FLAG_CASELESS))
             for index, compiled in enumerate(regexes)
             if index not in unfiltered
@@ -137,10 +151,10 @@ class Prefilter:
 
         # Scanning in blocks, each expression reports at most once per block: a frequent pattern
         # costs one callback per block instead of one per occurrence.
-        for block_start in range(0, len(encoded) if self._database is not None else 0, BLOCK):
-            self._database.scan(
-                encoded[block_start : block_start + BLOCK + self._overlap], match_event_handler=on_match
-            )
+        database = self._database
+        if database is not None:
+            for block_start in range(0, len(encoded), BLOCK):
+                database.scan(encoded[block_start : block_start + BLOCK + self._overlap], match_event_handler=on_match)
         edges = [edge for hits in blocks.values() for start in hits for edge in (start, start + BLOCK + self._overlap)]
         to_char = _char_offsets(text, encoded, [min(edge, len(encoded)) for edge in edges])
         size = len(text)
@@ -160,21 +174,44 @@ class Prefilter:
         return result
 
 
-def _compile(candidates: list[tuple[int, bytes, int]]) -> Any:
-    """A block-mode database of the expressions (ids are their positions), or None if one fails."""
+# Hyperscan compiles several small databases much faster than one large one (the combined
+# automaton costs more than the sum of its parts), and scanning a few of them costs little.
+DATABASE_CHUNK = 24
+
+
+class _Databases:
+    """Block-mode databases of consecutive expressions, scanned together, reporting global ids."""
+
+    def __init__(self, parts: list[tuple[Any, int]]) -> None:
+        self._parts = parts
+
+    def scan(self, data: bytes, match_event_handler: Any) -> None:
+        for database, offset in self._parts:
+            if offset:
+                database.scan(data, match_event_handler=lambda i, *rest, o=offset: match_event_handler(i + o, *rest))
+            else:
+                database.scan(data, match_event_handler=match_event_handler)
+
+
+def _compile(candidates: list[tuple[int, bytes, int]]) -> _Databases | None:
+    """Databases of the expressions (ids are their positions in ``candidates``), or None if one fails."""
     if not candidates:
         return None
-    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    try:
-        database.compile(
-            expressions=[expression for _, expression, _ in candidates],
-            ids=list(range(len(candidates))),
-            elements=len(candidates),
-            flags=[flag for _, _, flag in candidates],
-        )
-    except hyperscan.error:
-        return None
-    return database
+    parts: list[tuple[Any, int]] = []
+    for offset in range(0, len(candidates), DATABASE_CHUNK):
+        chunk = candidates[offset : offset + DATABASE_CHUNK]
+        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        try:
+            database.compile(
+                expressions=[expression for _, expression, _ in chunk],
+                ids=list(range(len(chunk))),
+                elements=len(chunk),
+                flags=[flag for _, _, flag in chunk],
+            )
+        except hyperscan.error:
+            return None
+        parts.append((database, offset))
+    return _Databases(parts)
 
 
 def _char_offsets(text: str, encoded: bytes, offsets: Sequence[int]) -> dict[int, int]:
