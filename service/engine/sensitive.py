@@ -13,21 +13,11 @@ from collections.abc import Iterable
 
 from service.engine.checks import failed_check, normalize
 from service.engine.compiled import CompiledRegex
-from service.engine.scanner import Scanner
+from service.engine.scanner import Scanner, merge_spans
 
 # Extra characters scanned on each side of a range, so look-arounds see their context
 # and values crossing the range's edge are found whole.
 RANGE_MARGIN = 256
-
-
-def merge_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(ranges):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def primary_regexes(scanner: Scanner) -> list[CompiledRegex]:
@@ -40,7 +30,7 @@ def sensitive_spans(
     """Sorted spans of validated primary candidates overlapping any of ``ranges``."""
     found: set[tuple[int, int]] = set()
     elements = primary_regexes(scanner)
-    for start, end in merge_ranges(ranges):
+    for start, end in merge_spans(list(ranges)):
         low, high = max(0, start - RANGE_MARGIN), min(len(text), end + RANGE_MARGIN)
         for compiled in elements:
             element = compiled.element
