@@ -153,6 +153,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="engine benchmark")
     parser.add_argument("--size-mb", type=float, default=4.0)
     parser.add_argument("--peers", action="store_true", help="also run detect-secrets and CredSweeper")
+    parser.add_argument("--copies", default="1,4", help="SIT set copies for scaling, e.g. 1,4,16")
     args = parser.parse_args()
 
     definitions = load_builtin_definitions()
@@ -188,7 +189,7 @@ def main() -> None:
 
     scaling = {}
     sample = text[:1_000_000]
-    for copies in (1, 4, 16, 64):
+    for copies in (int(c) for c in args.copies.split(",")):
         copied = compile_scanner(renamed_copies(definitions, copies))
         scaling[len(copied.definitions)] = best_of(2, classify_run(copied, sample))
     base = scaling[len(definitions)]
