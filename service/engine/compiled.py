@@ -58,7 +58,8 @@ class CompiledSit:
     # Patterns grouped by their primary element, highest confidence first, so the first
     # pattern that holds is the one that counts.
     patterns_by_primary: dict[str, tuple[Pattern, ...]]
-    sensitive_elements: frozenset[str]  # primary regex/function elements: their text may be secret
+    sensitive_elements: frozenset[str]
+    keyword_elements: frozenset[str]  # primary regex/function elements: their text may be secret
 
     def normalization(self, element_name: str) -> Normalization:
         element = self.definition.elements[element_name]

@@ -86,6 +86,9 @@ def compile_scanner(
                 },
                 # Evidence is masked when its element can itself be a finding (a primary);
                 # keywords and helpers such as expiry dates are context, shown as they are.
+                keyword_elements=frozenset(
+                    name for name, element in definition.elements.items() if isinstance(element, KeywordElement)
+                ),
                 sensitive_elements=frozenset(
                     name for name in grouped if not isinstance(definition.elements[name], KeywordElement)
                 ),

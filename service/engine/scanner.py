@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from service.definitions.model import MatchRequirement, Requirement
 from service.definitions.sets import DefinitionSet
 from service.engine.checks import failed_check, normalize
 from service.engine.compiled import CompiledFunction, CompiledRegex, CompiledSit
@@ -120,6 +121,7 @@ class _PartScan:
         self.occurrences: dict[ElementKey, OccurrenceList] = {}
         self.deferred: dict[ElementKey, CompiledRegex | CompiledFunction] = {}
         self.regions: dict[int, list[tuple[int, int]] | None] = {}
+        self.viable: set[ElementKey] | None = None
 
     def run(self, min_confidence: int | None) -> dict[int, list[Match]]:
         self.deadline.check("classifying earlier parts of the document")
@@ -132,10 +134,11 @@ class _PartScan:
         # Primary elements are looked for now; supporting-only regex and function elements
         # (dates, secondary regexes) only when a pattern first asks for them, so a costly
         # detector runs only in documents where some primary candidate needs it.
+        self.viable = None if self.trace is not None else self._viable_primaries(min_confidence)
         elements: list[CompiledRegex | CompiledFunction] = [*self.scanner.regexes, *self.scanner.functions]
         for element in elements:
             keys = [key for key in element.keys if key[0] in self.active]
-            if any(self._is_primary(key) for key in keys):
+            if any(self._is_primary(key) and (self.viable is None or key in self.viable) for key in keys):
                 self._scan(element, keys)
             else:
                 self.deferred.update(dict.fromkeys(keys, element))
@@ -147,6 +150,36 @@ class _PartScan:
         return found
 
     # -- candidates -------------------------------------------------------------------
+
+    def _viable_primaries(self, min_confidence: int | None) -> set[ElementKey]:
+        """Primary elements with a pattern that could still be reported in this part.
+
+        A pattern below the reporting threshold can only produce a match that is dropped,
+        and one that needs a keyword absent from the part cannot hold: their primaries
+        need not be scanned at all. (Explanations scan everything, to say why not.)
+        """
+        viable: set[ElementKey] = set()
+        for sit in self.scanner.sits:
+            if sit.index not in self.active:
+                continue
+            threshold = sit.definition.recommended_confidence if min_confidence is None else min_confidence
+            keywords = sit.keyword_elements
+            for primary, patterns in sit.patterns_by_primary.items():
+                if any(
+                    pattern.confidence >= threshold and self._could_hold(sit.index, pattern.supporting, keywords)
+                    for pattern in patterns
+                ):
+                    viable.add((sit.index, primary))
+        return viable
+
+    def _could_hold(self, sit_index: int, requirement: Requirement | None, keywords: frozenset[str]) -> bool:
+        """False only when the requirement needs keywords that do not occur in the part."""
+        if requirement is None:
+            return True
+        if isinstance(requirement, MatchRequirement):
+            return requirement.element not in keywords or (sit_index, requirement.element) in self.occurrences
+        possible = sum(1 for child in requirement.of if self._could_hold(sit_index, child, keywords))
+        return possible >= requirement.min
 
     def _is_primary(self, key: ElementKey) -> bool:
         sit_index, name = key
@@ -292,6 +325,8 @@ class _PartScan:
             return self.occurrences_of((sit.index, name))
 
         for primary, patterns in sit.patterns_by_primary.items():
+            if self.viable is not None and (sit.index, primary) not in self.viable:
+                continue
             for count, occurrence in enumerate(lookup(primary)):
                 if count % _DEADLINE_STRIDE == 0:
                     self.deadline.check(f"evaluating patterns of SIT {definition.name!r}")
