@@ -145,7 +145,8 @@ def credsweeper_run(path: Path) -> Callable[[], None] | None:
 
 
 def classify_run(scanner: Scanner, text: str) -> Callable[[], None]:
-    options = ClassifyOptions(min_confidence=1)
+    # Default options, as the service runs: each SIT's recommended confidence.
+    options = ClassifyOptions()
     return lambda: scanner.classify([Part("corpus", text)], options)
 
 
@@ -197,7 +198,7 @@ def main() -> None:
     figures["scaling_ratio"] = {str(k): round(v / base, 2) for k, v in scaling.items()}
 
     per_size = {}
-    options = ClassifyOptions(min_confidence=1)
+    options = ClassifyOptions()
     for size in (1_000, 10_000, 100_000, 1_000_000):
         documents = [make_corpus(size, seed=seed) for seed in range(max(3, 2_000_000 // size))]
         durations = []
