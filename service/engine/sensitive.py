@@ -21,7 +21,7 @@ RANGE_MARGIN = 256
 
 
 def primary_regexes(scanner: Scanner) -> list[CompiledRegex]:
-    return [c for c in scanner.regexes if c.key[1] in scanner.sits[c.key[0]].patterns_by_primary]
+    return [c for c in scanner.regexes if any(name in scanner.sits[sit].patterns_by_primary for sit, name in c.keys)]
 
 
 def sensitive_spans(
@@ -32,7 +32,12 @@ def sensitive_spans(
     elements = primary_regexes(scanner)
     for start, end in merge_spans(list(ranges)):
         low, high = max(0, start - RANGE_MARGIN), min(len(text), end + RANGE_MARGIN)
-        for compiled in elements:
+        candidates = elements
+        if scanner.prefilter is not None:
+            # One Hyperscan pass over the range tells which elements can match there at all.
+            regions = scanner.prefilter.regions(text[low:high], [c.index for c in elements])
+            candidates = [c for c in elements if regions.get(c.index) != []]
+        for compiled in candidates:
             element = compiled.element
             for match in compiled.pattern.finditer(text, low, high, timeout=timeout):
                 span_start, span_end = match.span(element.value_group) if element.value_group else match.span()

@@ -51,7 +51,7 @@ def test_encrypted_members_are_listed_and_the_rest_is_classified(client: FlaskCl
     assert body["complete"] is False
     errors = {p["name"]: p["error"]["code"] for p in body["parts"] if "error" in p}
     assert errors == {"encrypted.zip/secret.txt": "encrypted"}
-    assert {r["sit"]["name"] for r in body["results"]} == {
+    assert {r["sit"]["name"] for r in body["results"]} >= {
         "GitHub personal access token",
         "Credit card number",
         "U.S. social security number (SSN)",
