@@ -129,7 +129,11 @@ def detect_secrets_run(path: Path) -> Callable[[], None] | None:
 
 
 def credsweeper_run(path: Path) -> Callable[[], None] | None:
-    executable = os.environ.get("BENCH_CREDSWEEPER") or shutil.which("credsweeper")
+    # Installed beside this interpreter (a venv not on PATH) or anywhere on PATH.
+    beside = Path(sys.executable).parent / "credsweeper"
+    executable = (
+        os.environ.get("BENCH_CREDSWEEPER") or (str(beside) if beside.exists() else None) or shutil.which("credsweeper")
+    )
     if not executable:
         return None
 

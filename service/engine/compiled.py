@@ -36,6 +36,7 @@ class CompiledRegex:
     element: RegexElement
     pattern: regex.Pattern[str]
     validators: tuple[BoundValidator, ...]
+    width: int | None = None  # the longest text the pattern can match, when bounded and small
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,9 @@ class CompiledSit:
     # Patterns grouped by their primary element, highest confidence first, so the first
     # pattern that holds is the one that counts.
     patterns_by_primary: dict[str, tuple[Pattern, ...]]
-    sensitive_elements: frozenset[str]
-    keyword_elements: frozenset[str]  # primary regex/function elements: their text may be secret
+    sensitive_elements: frozenset[str]  # primary regex/function elements: their text may be secret
+    keyword_elements: frozenset[str]
+    supporting_elements: frozenset[str] = frozenset()  # elements some pattern's requirement refers to
 
     def normalization(self, element_name: str) -> Normalization:
         element = self.definition.elements[element_name]

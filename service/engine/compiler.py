@@ -26,9 +26,10 @@ from service.definitions.semantics import regex_flags
 from service.definitions.sets import DefinitionSet
 from service.engine.compiled import BoundValidator, CompiledFunction, CompiledRegex, CompiledSit
 from service.engine.deadline import DEFAULT_TIME_LIMIT_SECONDS
+from service.engine.gating import required_keywords
 from service.engine.keywords import KeywordIndex
 from service.engine.occurrences import ElementKey
-from service.engine.prefilter import Prefilter, hyperscan_available
+from service.engine.prefilter import Prefilter, hyperscan_available, max_width
 from service.engine.scanner import Scanner
 from service.validators import VALIDATORS
 
@@ -92,6 +93,9 @@ def compile_scanner(
                 sensitive_elements=frozenset(
                     name for name in grouped if not isinstance(definition.elements[name], KeywordElement)
                 ),
+                supporting_elements=frozenset(
+                    name for pattern in definition.patterns for name in requirement_elements(pattern.supporting)
+                ),
             )
         )
     regexes = [
@@ -109,8 +113,36 @@ def compile_scanner(
         functions=tuple(functions),
         keywords=KeywordIndex(keyword_elements),
         time_limit=time_limit,
-        prefilter=Prefilter(regexes) if engine != "regex" and hyperscan_available() and regexes else None,
+        prefilter=(
+            Prefilter(regexes, _usually_gated(regexes, sits))
+            if engine != "regex" and hyperscan_available() and regexes
+            else None
+        ),
     )
+
+
+def _usually_gated(regexes: list[CompiledRegex], sits: list[CompiledSit]) -> frozenset[int]:
+    """Regex elements that, at each SIT's recommended confidence, are looked for only near
+    keywords (or only as supporting evidence) rather than in the whole part."""
+    gated: set[int] = set()
+    for compiled in regexes:
+        if compiled.width is None:
+            continue
+        for sit_index, name in compiled.keys:
+            sit = sits[sit_index]
+            patterns = sit.patterns_by_primary.get(name)
+            if patterns is None:
+                continue  # supporting only: looked for near primaries
+            threshold = sit.definition.recommended_confidence
+            if name in sit.supporting_elements or any(
+                required_keywords(pattern.supporting, sit.keyword_elements) is None
+                for pattern in patterns
+                if pattern.confidence >= threshold
+            ):
+                break
+        else:
+            gated.add(compiled.index)
+    return frozenset(gated)
 
 
 def _used_elements(definition: SitDefinition) -> list[str]:
@@ -149,5 +181,11 @@ def _compile_regex(index: int, keys: tuple[ElementKey, ...], element: RegexEleme
         assert validator is not None  # names are checked when definitions load
         bound.append(BoundValidator(ref.name, ref.group, validator.bind(ref.params)))
     return CompiledRegex(
-        index, keys[0], keys, element, regex.compile(element.pattern, regex_flags(element)), tuple(bound)
+        index,
+        keys[0],
+        keys,
+        element,
+        regex.compile(element.pattern, regex_flags(element)),
+        tuple(bound),
+        max_width(element.pattern),
     )

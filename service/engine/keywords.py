@@ -69,17 +69,22 @@ class KeywordIndex:
         found: dict[ElementKey, list[Occurrence]],
     ) -> None:
         size = len(text)
-        for last, entries in automaton.iter(haystack):
+        # Short terms ('exp', 'pan', 'tin') occur inside many words: this loop runs for every
+        # such hit, so the boundary tests are made once per hit, not once per entry.
+        for last, (length, entries) in automaton.iter(haystack):
+            start = last - length + 1
+            end = last + 1
+            word_before = start > 0 and _is_word_char(text[start - 1])
+            word_after = end < size and _is_word_char(text[end])
+            occurrence: Occurrence | None = None
             for entry in entries:
+                if (entry.check_left and word_before) or (entry.check_right and word_after):
+                    continue
                 if wanted is not None and entry.key[0] not in wanted:
                     continue
-                start = last - entry.length + 1
-                end = last + 1
-                if entry.check_left and start > 0 and _is_word_char(text[start - 1]):
-                    continue
-                if entry.check_right and end < size and _is_word_char(text[end]):
-                    continue
-                found[entry.key].append(Occurrence(start, end, text[start:end]))
+                if occurrence is None:
+                    occurrence = Occurrence(start, end, text[start:end])
+                found[entry.key].append(occurrence)
 
 
 def _build(terms: dict[str, list[_Entry]]) -> ahocorasick.Automaton | None:
@@ -87,6 +92,6 @@ def _build(terms: dict[str, list[_Entry]]) -> ahocorasick.Automaton | None:
         return None
     automaton = ahocorasick.Automaton()
     for needle, entries in terms.items():
-        automaton.add_word(needle, tuple(entries))
+        automaton.add_word(needle, (len(needle), tuple(entries)))
     automaton.make_automaton()
     return automaton

@@ -12,6 +12,7 @@ test-suite checks it on every example and on a generated corpus.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import re._parser as sre_parser  # type: ignore[import-not-found]  # widths of patterns, to size regions
@@ -76,7 +77,9 @@ class _Entry:
 class Prefilter:
     """The compiled database; immutable, shared by every request of a scanner."""
 
-    def __init__(self, regexes: Sequence[CompiledRegex]) -> None:
+    def __init__(self, regexes: Sequence[CompiledRegex], usually_gated: frozenset[int] = frozenset()) -> None:
+        """``usually_gated``: elements usually looked for near keywords, not in the whole
+        part; compiled into databases of their own, which a part scans only when needed."""
         if hyperscan is None:
             raise RuntimeError("hyperscan is not installed")
         self.size = len(regexes)
@@ -101,21 +104,26 @@ class Prefilter:
         # A match longer than a block's overlap could straddle blocks unseen: such elements are
         # only tested for presence over the whole text, and scanned in full when present.
         unbounded = [candidate for candidate in every if widths[candidate[0]] is None]
-        candidates = [candidate for candidate in every if widths[candidate[0]] is not None]
+        candidates = sorted(
+            (candidate for candidate in every if widths[candidate[0]] is not None),
+            key=lambda candidate: candidate[0] in usually_gated,
+        )
         self._presence = _compile(unbounded)
         if self._presence is None and unbounded:
             unfiltered |= {i for i, expression, flag in unbounded if _compile([(i, expression, flag)]) is None}
             unbounded = [candidate for candidate in unbounded if candidate[0] not in unfiltered]
             self._presence = _compile(unbounded)
         self._presence_index = [index for index, _, _ in unbounded]
-        self._database = _compile(candidates)
+        gated_from = [sum(1 for candidate in candidates if candidate[0] not in usually_gated)]
+        self._database = _compile(candidates, gated_from)
         if self._database is None and candidates:
             # Some expression is beyond Hyperscan: find which, and scan those in full with `regex`.
-            unfiltered = {
+            unfiltered |= {
                 index for index, expression, flag in candidates if _compile([(index, expression, flag)]) is None
             }
             candidates = [candidate for candidate in candidates if candidate[0] not in unfiltered]
-            self._database = _compile(candidates)
+            gated_from = [sum(1 for candidate in candidates if candidate[0] not in usually_gated)]
+            self._database = _compile(candidates, gated_from)
         self._entries = [_Entry(index, widths[index]) for index, _, _ in candidates]
         # Blocks overlap by the longest match, so every match lies whole in the block where it starts.
         self._overlap = max([1, *(entry.width or 0 for entry in self._entries)])
@@ -135,7 +143,7 @@ class Prefilter:
             encoded = text.encode("utf-8")
         except UnicodeEncodeError:  # lone surrogates: not valid UTF-8 for Hyperscan, so scan in full
             return dict.fromkeys(wanted)
-        if self._presence is not None:
+        if self._presence is not None and any(index in result for index in self._presence_index):
             present: set[int] = set()
             self._presence.scan(
                 encoded, match_event_handler=lambda expression_id, *_: present.add(self._presence_index[expression_id])
@@ -153,8 +161,10 @@ class Prefilter:
         # costs one callback per block instead of one per occurrence.
         database = self._database
         if database is not None:
-            for block_start in range(0, len(encoded), BLOCK):
-                database.scan(encoded[block_start : block_start + BLOCK + self._overlap], match_event_handler=on_match)
+            needed = database.needed({i for i, entry in enumerate(self._entries) if entry.index in result})
+            for block_start in range(0, len(encoded), BLOCK) if needed else ():
+                block = encoded[block_start : block_start + BLOCK + self._overlap]
+                database.scan(block, match_event_handler=on_match, parts=needed)
         edges = [edge for hits in blocks.values() for start in hits for edge in (start, start + BLOCK + self._overlap)]
         to_char = _char_offsets(text, encoded, [min(edge, len(encoded)) for edge in edges])
         size = len(text)
@@ -182,35 +192,44 @@ DATABASE_CHUNK = 24
 class _Databases:
     """Block-mode databases of consecutive expressions, scanned together, reporting global ids."""
 
-    def __init__(self, parts: list[tuple[Any, int]]) -> None:
-        self._parts = parts
+    def __init__(self, parts: list[tuple[Any, int, int]]) -> None:
+        self._parts = parts  # (database, id of its first expression, number of expressions)
 
-    def scan(self, data: bytes, match_event_handler: Any) -> None:
-        for database, offset in self._parts:
+    def needed(self, expression_ids: set[int]) -> list[tuple[Any, int, int]]:
+        """The databases holding any of these expressions: only they need scanning."""
+        return [part for part in self._parts if any(part[1] <= i < part[1] + part[2] for i in expression_ids)]
+
+    def scan(self, data: bytes, match_event_handler: Any, parts: list[tuple[Any, int, int]] | None = None) -> None:
+        for database, offset, _ in self._parts if parts is None else parts:
             if offset:
                 database.scan(data, match_event_handler=lambda i, *rest, o=offset: match_event_handler(i + o, *rest))
             else:
                 database.scan(data, match_event_handler=match_event_handler)
 
 
-def _compile(candidates: list[tuple[int, bytes, int]]) -> _Databases | None:
-    """Databases of the expressions (ids are their positions in ``candidates``), or None if one fails."""
+def _compile(candidates: list[tuple[int, bytes, int]], group_starts: Sequence[int] = ()) -> _Databases | None:
+    """Databases of the expressions (ids are their positions in ``candidates``), or None if one fails.
+
+    A database never spans a group start, so that a group can be skipped as a whole.
+    """
     if not candidates:
         return None
-    parts: list[tuple[Any, int]] = []
-    for offset in range(0, len(candidates), DATABASE_CHUNK):
-        chunk = candidates[offset : offset + DATABASE_CHUNK]
-        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        try:
-            database.compile(
-                expressions=[expression for _, expression, _ in chunk],
-                ids=list(range(len(chunk))),
-                elements=len(chunk),
-                flags=[flag for _, _, flag in chunk],
-            )
-        except hyperscan.error:
-            return None
-        parts.append((database, offset))
+    edges = sorted({0, len(candidates), *(start for start in group_starts if 0 < start < len(candidates))})
+    parts: list[tuple[Any, int, int]] = []
+    for group_start, group_end in itertools.pairwise(edges):
+        for offset in range(group_start, group_end, DATABASE_CHUNK):
+            chunk = candidates[offset : min(offset + DATABASE_CHUNK, group_end)]
+            database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            try:
+                database.compile(
+                    expressions=[expression for _, expression, _ in chunk],
+                    ids=list(range(len(chunk))),
+                    elements=len(chunk),
+                    flags=[flag for _, _, flag in chunk],
+                )
+            except hyperscan.error:
+                return None
+            parts.append((database, offset, len(chunk)))
     return _Databases(parts)
 
 

@@ -25,6 +25,7 @@ from service.engine.compiled import CompiledFunction, CompiledRegex, CompiledSit
 from service.engine.deadline import DEFAULT_TIME_LIMIT_SECONDS, Deadline, EngineTimeout
 from service.engine.document import Part, PartError
 from service.engine.evaluate import Window, evaluate
+from service.engine.gating import required_keywords
 from service.engine.keywords import KeywordIndex
 from service.engine.occurrences import EMPTY, ElementKey, Occurrence, OccurrenceList
 from service.engine.prefilter import MARGIN, Prefilter, in_region
@@ -32,6 +33,10 @@ from service.engine.report import Evidence, Match, PartSummary, Rejection, Repor
 
 # How often (in candidates) Python-level loops look at the clock.
 _DEADLINE_STRIDE = 256
+Windows = list[tuple[int, int]]
+# A primary needed only near keywords is looked for there with `regex` directly, unless
+# those neighbourhoods cover more than this share of the part.
+_GATED_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -122,26 +127,46 @@ class _PartScan:
         self.deferred: dict[ElementKey, CompiledRegex | CompiledFunction] = {}
         self.regions: dict[int, list[tuple[int, int]] | None] = {}
         self.viable: set[ElementKey] | None = None
+        # Keyword occurrences near which a viable primary must be (None: anywhere).
+        self.anchors: dict[ElementKey, list[tuple[int, OccurrenceList]] | None] = {}
 
     def run(self, min_confidence: int | None) -> dict[int, list[Match]]:
         self.deadline.check("classifying earlier parts of the document")
         self._find_keywords()
-        prefilter = self.scanner.prefilter
-        if prefilter is not None:
-            self.deadline.check("prefiltering")
-            wanted = [c.index for c in self.scanner.regexes if any(key[0] in self.active for key in c.keys)]
-            self.regions = prefilter.regions(self.text, wanted)
         # Primary elements are looked for now; supporting-only regex and function elements
         # (dates, secondary regexes) only when a pattern first asks for them, so a costly
         # detector runs only in documents where some primary candidate needs it.
         self.viable = None if self.trace is not None else self._viable_primaries(min_confidence)
+        size = len(self.text)
+        plan: list[tuple[CompiledRegex | CompiledFunction, list[ElementKey], list[ElementKey], Windows | None]] = []
         elements: list[CompiledRegex | CompiledFunction] = [*self.scanner.regexes, *self.scanner.functions]
         for element in elements:
             keys = [key for key in element.keys if key[0] in self.active]
-            if any(self._is_primary(key) and (self.viable is None or key in self.viable) for key in keys):
-                self._scan(element, keys)
-            else:
+            primaries = [key for key in keys if self._is_primary(key) and (self.viable is None or key in self.viable)]
+            if not primaries:
                 self.deferred.update(dict.fromkeys(keys, element))
+                continue
+            windows = self._gate_windows(element, primaries)
+            if windows is not None and sum(high - low for low, high in windows) > size * _GATED_SHARE:
+                windows = None  # keywords all over the part: the prefilter pass narrows it better
+            plan.append((element, keys, primaries, windows))
+        prefilter = self.scanner.prefilter
+        if prefilter is not None:
+            self.deadline.check("prefiltering")
+            # Only elements to be found in the whole part need the Hyperscan pass; those looked
+            # for around keywords are cheaper to check there directly.
+            wanted = [e.index for e, _, _, windows in plan if windows is None and isinstance(e, CompiledRegex)]
+            self.regions = prefilter.regions(self.text, wanted)
+        for element, keys, primaries, windows in plan:
+            if windows is None:
+                self._scan(element, keys)
+                continue
+            # Found only near keywords: these findings serve the gated primaries alone; any
+            # other use of the element (as supporting evidence) looks for it where it needs it.
+            self.deferred.update(dict.fromkeys(keys, element))
+            if isinstance(element, CompiledRegex) and self.scanner.prefilter is not None:
+                windows = _intersect(windows, self.regions.get(element.index))
+            self._scan(element, primaries, windows)
         found: dict[int, list[Match]] = {}
         for sit in self.scanner.sits:
             if sit.index in self.active:
@@ -157,6 +182,10 @@ class _PartScan:
         A pattern below the reporting threshold can only produce a match that is dropped,
         and one that needs a keyword absent from the part cannot hold: their primaries
         need not be scanned at all. (Explanations scan everything, to say why not.)
+
+        For each viable primary, also notes the keyword occurrences one of which must be
+        near any match that could be reported (``self.anchors``), or None when some
+        reportable pattern needs no keyword.
         """
         viable: set[ElementKey] = set()
         for sit in self.scanner.sits:
@@ -165,11 +194,24 @@ class _PartScan:
             threshold = sit.definition.recommended_confidence if min_confidence is None else min_confidence
             keywords = sit.keyword_elements
             for primary, patterns in sit.patterns_by_primary.items():
-                if any(
-                    pattern.confidence >= threshold and self._could_hold(sit.index, pattern.supporting, keywords)
+                reportable = [
+                    pattern
                     for pattern in patterns
-                ):
-                    viable.add((sit.index, primary))
+                    if pattern.confidence >= threshold and self._could_hold(sit.index, pattern.supporting, keywords)
+                ]
+                if not reportable:
+                    continue
+                key = (sit.index, primary)
+                viable.add(key)
+                anchors: list[tuple[int, OccurrenceList]] | None = []
+                for pattern in reportable:
+                    needed = required_keywords(pattern.supporting, keywords)
+                    if needed is None or anchors is None or primary in sit.supporting_elements:
+                        anchors = None
+                        break
+                    proximity = sit.definition.pattern_proximity(pattern)
+                    anchors.extend((proximity, self.occurrences.get((sit.index, name), EMPTY)) for name in needed)
+                self.anchors[key] = anchors
         return viable
 
     def _could_hold(self, sit_index: int, requirement: Requirement | None, keywords: frozenset[str]) -> bool:
@@ -180,6 +222,26 @@ class _PartScan:
             return requirement.element not in keywords or (sit_index, requirement.element) in self.occurrences
         possible = sum(1 for child in requirement.of if self._could_hold(sit_index, child, keywords))
         return possible >= requirement.min
+
+    def _gate_windows(
+        self, element: CompiledRegex | CompiledFunction, primaries: list[ElementKey]
+    ) -> list[tuple[int, int]] | None:
+        """Where the element must be looked for so that every reportable match of its
+        primaries is found: around their keyword anchors; None for the whole part."""
+        if not isinstance(element, CompiledRegex) or element.width is None:
+            return None
+        spans: list[tuple[int, int]] = []
+        size = len(self.text)
+        for key in primaries:
+            anchors = self.anchors.get(key)
+            if anchors is None:
+                return None
+            # A keyword [ks, ke) counts for a match [s, e) when s - proximity <= ks and
+            # ke <= e + proximity; with e - s <= width, such a match lies in this span.
+            for proximity, found in anchors:
+                reach = proximity + element.width + MARGIN
+                spans.extend((max(0, item.start - reach), min(size, item.end + reach)) for item in found)
+        return merge_spans(spans)
 
     def _is_primary(self, key: ElementKey) -> bool:
         sit_index, name = key
@@ -209,7 +271,8 @@ class _PartScan:
         element = self.deferred.get(key)
         if element is None:
             return EMPTY
-        keys = [k for k in element.keys if k[0] in self.active]
+        # Keys already found (primaries looked for near their keywords) keep their findings.
+        keys = [k for k in element.keys if k[0] in self.active and k not in self.occurrences]
         # A supporting element only counts near a primary candidate of its SITs: look for it
         # only there, not in the whole part.
         # (Explanations look everywhere, so that "too far away" can be told from "absent".)
@@ -235,7 +298,8 @@ class _PartScan:
 
     def _find_keywords(self) -> None:
         self.deadline.check("finding keywords")
-        for key, items in self.scanner.keywords.find(self.text, set(self.active)).items():
+        every = len(self.active) == len(self.scanner.sits)
+        for key, items in self.scanner.keywords.find(self.text, None if every else set(self.active)).items():
             self.occurrences[key] = OccurrenceList(items)
 
     def _find_regex(
