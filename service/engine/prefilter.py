@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.engine.compiled import CompiledRegex
+from service.engine.hyperscan_build import build_databases
 
 logger = logging.getLogger("dlp.engine")
 
@@ -215,22 +216,15 @@ def _compile(candidates: list[tuple[int, bytes, int]], group_starts: Sequence[in
     if not candidates:
         return None
     edges = sorted({0, len(candidates), *(start for start in group_starts if 0 < start < len(candidates))})
-    parts: list[tuple[Any, int, int]] = []
-    for group_start, group_end in itertools.pairwise(edges):
-        for offset in range(group_start, group_end, DATABASE_CHUNK):
-            chunk = candidates[offset : min(offset + DATABASE_CHUNK, group_end)]
-            database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-            try:
-                database.compile(
-                    expressions=[expression for _, expression, _ in chunk],
-                    ids=list(range(len(chunk))),
-                    elements=len(chunk),
-                    flags=[flag for _, _, flag in chunk],
-                )
-            except hyperscan.error:
-                return None
-            parts.append((database, offset, len(chunk)))
-    return _Databases(parts)
+    ranges = [
+        (offset, min(offset + DATABASE_CHUNK, group_end))
+        for group_start, group_end in itertools.pairwise(edges)
+        for offset in range(group_start, group_end, DATABASE_CHUNK)
+    ]
+    databases = build_databases([[(expression, flag) for _, expression, flag in candidates[a:b]] for a, b in ranges])
+    if databases is None:
+        return None
+    return _Databases([(database, a, b - a) for database, (a, b) in zip(databases, ranges, strict=True)])
 
 
 def _char_offsets(text: str, encoded: bytes, offsets: Sequence[int]) -> dict[int, int]:
