@@ -69,13 +69,17 @@ class KeywordIndex:
         found: dict[ElementKey, list[Occurrence]],
     ) -> None:
         size = len(text)
-        # Short terms ('exp', 'pan', 'tin') occur inside many words: this loop runs for every
-        # such hit, so the boundary tests are made once per hit, not once per entry.
-        for last, (length, entries) in automaton.iter(haystack):
+        # Short terms ('exp', 'sha', 'tin') occur inside many words: this loop runs for every
+        # such hit, so a hit that every entry of its term rejects is dropped at once.
+        for last, (length, entries, left_always, right_always) in automaton.iter(haystack):
             start = last - length + 1
             end = last + 1
-            word_before = start > 0 and _is_word_char(text[start - 1])
-            word_after = end < size and _is_word_char(text[end])
+            word_before = start > 0 and ((char := text[start - 1]).isalnum() or char == "_")
+            if word_before and left_always:
+                continue
+            word_after = end < size and ((char := text[end]).isalnum() or char == "_")
+            if word_after and right_always:
+                continue
             occurrence: Occurrence | None = None
             for entry in entries:
                 if (entry.check_left and word_before) or (entry.check_right and word_after):
@@ -92,6 +96,9 @@ def _build(terms: dict[str, list[_Entry]]) -> ahocorasick.Automaton | None:
         return None
     automaton = ahocorasick.Automaton()
     for needle, entries in terms.items():
-        automaton.add_word(needle, (len(needle), tuple(entries)))
+        # With the flags: whether every entry of the term needs a word boundary on that side.
+        left_always = all(entry.check_left for entry in entries)
+        right_always = all(entry.check_right for entry in entries)
+        automaton.add_word(needle, (len(needle), tuple(entries), left_always, right_always))
     automaton.make_automaton()
     return automaton

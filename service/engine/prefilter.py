@@ -34,12 +34,25 @@ _LARGE_REPEAT = re.compile(r"\{\d*,?\d{4,}\}")
 _WIDE_REPEAT = re.compile(r"\{(\d+),\d{2,}\}")
 
 
-def _loosen(pattern: str) -> str:
-    """The pattern with wide counted repeats ({1,256}) opened ({1,}) for Hyperscan.
+# A named group whose body holds no group of its own, and a back-reference to a name.
+_SIMPLE_GROUP = re.compile(r"\(\?P<(\w+)>((?:\\.|\[(?:\\.|[^\]\\])*\]|[^()\\\[])*)\)")
+_BACK_REFERENCE = re.compile(r"\(\?P=(\w+)\)")
 
-    A prefilter may match more than the pattern, never less, and open repeats compile far
-    faster than wide counted ones. Regions are still sized from the exact pattern.
+
+def _loosen(pattern: str) -> str:
+    """The pattern made cheaper for Hyperscan, matching the same texts and maybe more.
+
+    A prefilter may match more than the pattern, never less. Wide counted repeats
+    ({1,256}) are opened ({1,}): open repeats compile far faster. A back-reference to a
+    simple group ((?P=sep) after (?P<sep>[ -]?)) becomes a copy of the group's pattern:
+    whatever the group matched, its pattern matches again, while Hyperscan's own
+    approximation of a back-reference accepts almost anything and so marks nearly every
+    block. Regions are still sized from the exact pattern.
     """
+    bodies = {match.group(1): match.group(2) for match in _SIMPLE_GROUP.finditer(pattern)}
+    pattern = _BACK_REFERENCE.sub(
+        lambda m: f"(?:{bodies[m.group(1)]})" if m.group(1) in bodies else m.group(0), pattern
+    )
     return _WIDE_REPEAT.sub(
         lambda m: "{" + m.group(1) + ",}" if int(m.group(0)[1:-1].split(",")[1]) >= 64 else m.group(0), pattern
     )

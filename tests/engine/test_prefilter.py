@@ -1,0 +1,31 @@
+"""What Hyperscan is given: cheaper expressions that match at least what the exact ones do."""
+
+from __future__ import annotations
+
+import regex
+
+from service.engine.prefilter import _loosen
+
+
+def test_a_back_reference_to_a_simple_group_becomes_the_group_pattern() -> None:
+    pattern = r"\d{4}(?P<sep>[ \-]?)\d{4}(?P=sep)\d{4}"
+    assert _loosen(pattern) == r"\d{4}(?P<sep>[ \-]?)\d{4}(?:[ \-]?)\d{4}"
+
+
+def test_the_loosened_pattern_matches_everything_the_exact_one_does() -> None:
+    pattern = r"\d{3}(?P<sep>[\- ])\d{2}(?P=sep)\d{4}"
+    loosened = regex.compile(_loosen(pattern))
+    for text in ["123-45-6789", "123 45 6789", "123-45 6789"]:
+        exact = regex.fullmatch(pattern, text)
+        assert loosened.fullmatch(text) or not exact
+    assert regex.fullmatch(pattern, "123-45 6789") is None
+    assert loosened.fullmatch("123-45 6789")  # more, never less
+
+
+def test_a_back_reference_to_a_group_with_groups_inside_is_kept() -> None:
+    pattern = r"BEGIN (?P<kind>(?:RSA )?KEY) .+ END (?P=kind)"
+    assert _loosen(pattern) == pattern
+
+
+def test_wide_counted_repeats_are_opened_and_narrow_ones_kept() -> None:
+    assert _loosen(r"[A-Z]{1,256}x\d{2,8}") == r"[A-Z]{1,}x\d{2,8}"
