@@ -16,6 +16,7 @@ import itertools
 import logging
 import re
 import re._parser as sre_parser  # type: ignore[import-not-found]  # widths of patterns, to size regions
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -204,21 +205,33 @@ DATABASE_CHUNK = 24
 
 
 class _Databases:
-    """Block-mode databases of consecutive expressions, scanned together, reporting global ids."""
+    """Block-mode databases of consecutive expressions, scanned together, reporting global ids.
+
+    A scan needs scratch space that only one scan at a time may use: each thread gets its
+    own, so a scanner can be shared by threads (a threaded server, a library caller).
+    """
 
     def __init__(self, parts: list[tuple[Any, int, int]]) -> None:
         self._parts = parts  # (database, id of its first expression, number of expressions)
+        self._local = threading.local()
 
     def needed(self, expression_ids: set[int]) -> list[tuple[Any, int, int]]:
         """The databases holding any of these expressions: only they need scanning."""
         return [part for part in self._parts if any(part[1] <= i < part[1] + part[2] for i in expression_ids)]
 
+    def _scratch(self, database: Any) -> Any:
+        scratches: dict[int, Any] | None = getattr(self._local, "scratches", None)
+        if scratches is None:
+            scratches = self._local.scratches = {}
+        scratch = scratches.get(id(database))
+        if scratch is None:
+            scratch = scratches[id(database)] = hyperscan.Scratch(database)
+        return scratch
+
     def scan(self, data: bytes, match_event_handler: Any, parts: list[tuple[Any, int, int]] | None = None) -> None:
         for database, offset, _ in self._parts if parts is None else parts:
-            if offset:
-                database.scan(data, match_event_handler=lambda i, *rest, o=offset: match_event_handler(i + o, *rest))
-            else:
-                database.scan(data, match_event_handler=match_event_handler)
+            handler = (lambda i, *rest, o=offset: match_event_handler(i + o, *rest)) if offset else match_event_handler
+            database.scan(data, match_event_handler=handler, scratch=self._scratch(database))
 
 
 def _compile(candidates: list[tuple[int, bytes, int]], group_starts: Sequence[int] = ()) -> _Databases | None:

@@ -83,3 +83,15 @@ def test_random_compositions_give_the_same_report(engines: tuple[Scanner, Scanne
     fast, plain = engines
     parts = [Part("random", "".join(chunks))]
     assert comparable(fast, parts, explain=True) == comparable(plain, parts, explain=True)
+
+
+def test_one_scanner_serves_several_threads_at_once(engines: tuple[Scanner, Scanner]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    fast, _ = engines
+    texts = [make_corpus(60_000, seed=seed, plant_every=10) for seed in range(8)]
+    alone = [comparable(fast, [Part("doc", text)]) for text in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda text: comparable(fast, [Part("doc", text)]), texts))
+    assert together == alone
+    assert all(report["results"] for report in alone)
