@@ -7,7 +7,8 @@ from typing import Any
 
 from service.validators.registry import register
 
-SEPARATORS = frozenset(" -.")
+# '+' separates the date and serial of a Swedish personnummer for people aged 100 or more.
+SEPARATORS = frozenset(" -.+")
 
 
 def luhn_valid(digits: str) -> bool:
@@ -25,7 +26,7 @@ def luhn_valid(digits: str) -> bool:
 
 @register("luhn")
 def check_luhn(value: str, params: Mapping[str, Any]) -> str | None:
-    """The value's digits (spaces, dashes and dots ignored) end in a valid Luhn check digit."""
+    """The value's digits (spaces, dashes, dots and plus signs ignored) end in a valid Luhn check digit."""
     digits = "".join(char for char in value if char not in SEPARATORS)
     if not digits.isascii() or not digits.isdigit():
         return "contains characters other than digits and separators"

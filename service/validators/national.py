@@ -59,14 +59,21 @@ def check_italian_fiscal_code(value: str, params: Mapping[str, Any]) -> str | No
     return None if chr(65 + total % 26) == code[15] else "check letter does not match"
 
 
+_PPS_OLD_SUFFIXES = frozenset("WTX")
+
+
 @register("irish_pps")
 def check_irish_pps(value: str, params: Mapping[str, Any]) -> str | None:
-    """Irish PPS number: digits weighted 8 to 2 (and a second letter weighted 9) modulo 23 give the check letter."""
+    """Irish PPS number: digits weighted 8 to 2 (and a second letter weighted 9) modulo 23 give the check letter.
+
+    Second letters from 2013 on (A, B, …) take part in the check; the older suffixes W,
+    T and X (issued before the check covered them) do not.
+    """
     pps = _clean(value)
     if len(pps) not in (8, 9) or not pps[:7].isdigit() or not pps[7:].isalpha():
         return "not a PPS number"
     total = sum(int(digit) * weight for digit, weight in zip(pps[:7], range(8, 1, -1), strict=True))
-    if len(pps) == 9 and pps[8] != "W":
+    if len(pps) == 9 and pps[8] not in _PPS_OLD_SUFFIXES:
         total += (ord(pps[8]) - 64) * 9
     expected = "W" if total % 23 == 0 else chr(64 + total % 23)
     return None if pps[7] == expected else "check letter does not match"

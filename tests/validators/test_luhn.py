@@ -36,3 +36,9 @@ def test_separators_are_ignored() -> None:
 def test_non_digits_and_short_values_fail_with_a_reason(value: str, reason: str) -> None:
     result = check_luhn(value, {})
     assert result is not None and reason in result
+
+
+def test_a_swedish_personnummer_of_a_centenarian_keeps_its_plus_sign() -> None:
+    # 121212+1212: the Swedish Tax Agency's sample number, written with '+' past age 100.
+    assert check_luhn("121212+1212", {}) is None
+    assert check_luhn("121212+1213", {}) == "Luhn check digit does not match"

@@ -42,6 +42,12 @@ def test_curp_check_digit_and_shape() -> None:
     assert check_mexican_curp("GODE561231", {}) == "not a CURP"
 
 
+@pytest.mark.parametrize("suffix", ["W", "T", "X"])
+def test_irish_pps_old_suffixes_are_outside_the_check(suffix: str) -> None:
+    assert check_irish_pps(f"1234567T{suffix}", {}) is None
+    assert check_irish_pps(f"1234567F{suffix}", {}) == "check letter does not match"
+
+
 def test_irish_pps_with_a_second_letter() -> None:
     # 1234567FA: the second letter A (value 1) weighted 9 changes the check letter from T to F.
     assert check_irish_pps("1234567FA", {}) is None
