@@ -213,11 +213,13 @@ class _Databases:
 
     def __init__(self, parts: list[tuple[Any, int, int]]) -> None:
         self._parts = parts  # (database, id of its first expression, number of expressions)
+        self._part_of = [position for position, (_, _, count) in enumerate(parts) for _ in range(count)]
         self._local = threading.local()
 
     def needed(self, expression_ids: set[int]) -> list[tuple[Any, int, int]]:
         """The databases holding any of these expressions: only they need scanning."""
-        return [part for part in self._parts if any(part[1] <= i < part[1] + part[2] for i in expression_ids)]
+        positions = {self._part_of[i] for i in expression_ids}
+        return [part for position, part in enumerate(self._parts) if position in positions]
 
     def _scratch(self, database: Any) -> Any:
         scratches: dict[int, Any] | None = getattr(self._local, "scratches", None)

@@ -16,6 +16,7 @@ import time
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from service.definitions.model import MatchRequirement, Requirement
@@ -56,6 +57,11 @@ class Scanner:
     keywords: KeywordIndex
     time_limit: float = DEFAULT_TIME_LIMIT_SECONDS
     prefilter: Prefilter | None = None  # None: every regex element scans the whole part
+
+    @cached_property
+    def primary_regexes(self) -> list[CompiledRegex]:
+        """Regex elements that are the primary element of some SIT: values that may be secret."""
+        return [c for c in self.regexes if any(name in self.sits[sit].patterns_by_primary for sit, name in c.keys)]
 
     @property
     def engine(self) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from service.engine.checks import failed_check, normalize
-from service.engine.compiled import CompiledRegex
+from service.engine.prefilter import MARGIN
 from service.engine.scanner import Scanner, merge_spans
 
 # Extra characters scanned on each side of a range, so look-arounds see their context
@@ -20,16 +20,12 @@ from service.engine.scanner import Scanner, merge_spans
 RANGE_MARGIN = 256
 
 
-def primary_regexes(scanner: Scanner) -> list[CompiledRegex]:
-    return [c for c in scanner.regexes if any(name in scanner.sits[sit].patterns_by_primary for sit, name in c.keys)]
-
-
 def sensitive_spans(
     scanner: Scanner, text: str, ranges: Iterable[tuple[int, int]], timeout: float
 ) -> list[tuple[int, int]]:
     """Sorted spans of validated primary candidates overlapping any of ``ranges``."""
     found: set[tuple[int, int]] = set()
-    elements = primary_regexes(scanner)
+    elements = scanner.primary_regexes
     for start, end in merge_spans(list(ranges)):
         low, high = max(0, start - RANGE_MARGIN), min(len(text), end + RANGE_MARGIN)
         candidates = elements
@@ -39,7 +35,12 @@ def sensitive_spans(
             candidates = [c for c in elements if regions.get(c.index) != []]
         for compiled in candidates:
             element = compiled.element
-            for match in compiled.pattern.finditer(text, low, high, timeout=timeout):
+            # A value overlapping the range lies within its longest match of the range; the
+            # look-arounds see MARGIN more. Scanning less text than RANGE_MARGIN on each
+            # side matters: dozens of number formats are checked around every match.
+            reach = RANGE_MARGIN if compiled.width is None else min(RANGE_MARGIN, compiled.width + MARGIN)
+            scan_low, scan_high = max(0, start - reach), min(len(text), end + reach)
+            for match in compiled.pattern.finditer(text, scan_low, scan_high, timeout=timeout):
                 span_start, span_end = match.span(element.value_group) if element.value_group else match.span()
                 if span_end <= start or span_start >= end or span_start >= span_end:
                     continue

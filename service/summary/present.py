@@ -6,6 +6,7 @@ same wherever it is read.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -65,8 +66,12 @@ def _summaries(report: Report, parts: Sequence[Part], scanner: Scanner, options:
                     text, (match.start, match.end), (match.start, match.end), [], [], False
                 )
             continue
+        # ``others`` is sorted by start: the spans near a window are found by bisection.
+        starts = [s for s, _ in others]
+        longest = max((e - s for s, e in others), default=0)
         for match, window in items:
-            near = [(s, e) for s, e in others if s < window[1] and e > window[0]]
+            first, last = bisect_left(starts, window[0] - longest), bisect_left(starts, window[1])
+            near = [(s, e) for s, e in others[first:last] if s < window[1] and e > window[0]]
             marked = [(ev.start, ev.end, ev.sensitive) for ev in match.evidence]
             summaries[id(match)] = build_summary(text, window, (match.start, match.end), marked, near, options.reveal)
     return summaries
