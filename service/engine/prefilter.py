@@ -140,6 +140,7 @@ class Prefilter:
             gated_from = [sum(1 for candidate in candidates if candidate[0] not in usually_gated)]
             self._database = _compile(candidates, gated_from)
         self._entries = [_Entry(index, widths[index]) for index, _, _ in candidates]
+        self._expression_of = {entry.index: position for position, entry in enumerate(self._entries)}
         # Blocks overlap by the longest match, so every match lies whole in the block where it starts.
         self._overlap = max([1, *(entry.width or 0 for entry in self._entries)])
         self.unfiltered = frozenset(unfiltered)
@@ -166,6 +167,21 @@ class Prefilter:
             for index in self._presence_index:
                 if index in result:
                     result[index] = None if index in present else []
+        database = self._database
+        if database is None:
+            return result
+        needed = database.needed({self._expression_of[i] for i in wanted if i in self._expression_of})
+        if not needed:
+            return result
+        if len(encoded) <= BLOCK + self._overlap:
+            # One block (a short document, a snippet): a hit means the whole text.
+            hit: set[int] = set()
+            database.scan(encoded, match_event_handler=lambda expression_id, *_: hit.add(expression_id), parts=needed)
+            for expression_id in hit:
+                entry = self._entries[expression_id]
+                if entry.index in result and result[entry.index] is not None and entry.width is not None:
+                    result[entry.index] = [(0, len(text))]
+            return result
         blocks: dict[int, list[int]] = {}  # expression → byte offsets of the blocks it hit
         block_start = 0
 
@@ -174,12 +190,9 @@ class Prefilter:
 
         # Scanning in blocks, each expression reports at most once per block: a frequent pattern
         # costs one callback per block instead of one per occurrence.
-        database = self._database
-        if database is not None:
-            needed = database.needed({i for i, entry in enumerate(self._entries) if entry.index in result})
-            for block_start in range(0, len(encoded), BLOCK) if needed else ():
-                block = encoded[block_start : block_start + BLOCK + self._overlap]
-                database.scan(block, match_event_handler=on_match, parts=needed)
+        for block_start in range(0, len(encoded), BLOCK):
+            block = encoded[block_start : block_start + BLOCK + self._overlap]
+            database.scan(block, match_event_handler=on_match, parts=needed)
         edges = [edge for hits in blocks.values() for start in hits for edge in (start, start + BLOCK + self._overlap)]
         to_char = _char_offsets(text, encoded, [min(edge, len(encoded)) for edge in edges])
         size = len(text)
