@@ -147,6 +147,27 @@ class Prefilter:
         if unfiltered:
             logger.info("%d regex elements are not prefiltered and will be scanned in full", len(unfiltered))
 
+    def confirm(self, text: str, index: int, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The spans of ``text`` in which Hyperscan sees the element (all when it cannot tell).
+
+        For elements looked for only near keywords or near a primary match: a few small
+        scans of one database spare the `regex` confirmation of every window.
+        """
+        position = self._expression_of.get(index)
+        database = self._database
+        if position is None or database is None:
+            return spans
+        kept: list[tuple[int, int]] = []
+        for low, high in spans:
+            try:
+                data = text[low:high].encode("utf-8")
+            except UnicodeEncodeError:  # lone surrogates: let `regex` decide
+                kept.append((low, high))
+                continue
+            if database.sees(position, data):
+                kept.append((low, high))
+        return kept
+
     def regions(self, text: str, wanted: Sequence[int]) -> dict[int, list[tuple[int, int]] | None]:
         """For each wanted element: None (scan all of ``text``) or the regions to scan ([] = none)."""
         result: dict[int, list[tuple[int, int]] | None] = {index: [] for index in wanted}
@@ -242,6 +263,16 @@ class _Databases:
         if scratch is None:
             scratch = scratches[id(database)] = hyperscan.Scratch(database)
         return scratch
+
+    def sees(self, expression_id: int, data: bytes) -> bool:
+        """Whether the expression matches somewhere in ``data`` (the scan stops at its first report)."""
+        database, offset, _ = self._parts[self._part_of[expression_id]]
+        target = expression_id - offset
+        try:
+            database.scan(data, match_event_handler=lambda i, *_: i == target, scratch=self._scratch(database))
+        except hyperscan.ScanTerminated:
+            return True
+        return False
 
     def scan(self, data: bytes, match_event_handler: Any, parts: list[tuple[Any, int, int]] | None = None) -> None:
         for database, offset, _ in self._parts if parts is None else parts:

@@ -170,8 +170,8 @@ class _PartScan:
             # Found only near keywords: these findings serve the gated primaries alone; any
             # other use of the element (as supporting evidence) looks for it where it needs it.
             self.deferred.update(dict.fromkeys(keys, element))
-            if isinstance(element, CompiledRegex) and self.scanner.prefilter is not None:
-                windows = _intersect(windows, self.regions.get(element.index))
+            if isinstance(element, CompiledRegex):
+                windows = self._narrow(element, windows)
             self._scan(element, primaries, windows)
         found: dict[int, list[Match]] = {}
         for sit in self.scanner.sits:
@@ -285,9 +285,18 @@ class _PartScan:
         if self.trace is not None:
             return self._scan(element, keys)
         windows = self._proximity_windows(keys)
-        if isinstance(element, CompiledRegex) and self.scanner.prefilter is not None:
-            windows = _intersect(windows, self.regions.get(element.index))
+        if isinstance(element, CompiledRegex):
+            windows = self._narrow(element, windows)
         return self._scan(element, keys, windows)
+
+    def _narrow(self, element: CompiledRegex, windows: Windows) -> Windows:
+        """The windows in which the prefilter does not rule the element out."""
+        prefilter = self.scanner.prefilter
+        if prefilter is None:
+            return windows
+        if element.index in self.regions:  # the whole-part pass already covered it
+            return _intersect(windows, self.regions[element.index])
+        return prefilter.confirm(self.text, element.index, windows)
 
     def _proximity_windows(self, keys: list[ElementKey]) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []

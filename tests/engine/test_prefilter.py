@@ -29,3 +29,19 @@ def test_a_back_reference_to_a_group_with_groups_inside_is_kept() -> None:
 
 def test_wide_counted_repeats_are_opened_and_narrow_ones_kept() -> None:
     assert _loosen(r"[A-Z]{1,256}x\d{2,8}") == r"[A-Z]{1,}x\d{2,8}"
+
+
+def test_confirm_keeps_only_the_windows_where_hyperscan_sees_the_element() -> None:
+    import pytest
+
+    pytest.importorskip("hyperscan")
+    from service.definitions import load_definitions
+    from service.engine import compile_scanner
+    from tests.conftest import DEFINITION_FIXTURES
+
+    scanner = compile_scanner(load_definitions([DEFINITION_FIXTURES / "gating"]), engine="hyperscan")
+    assert scanner.prefilter is not None
+    (order,) = [c for c in scanner.regexes if c.element.pattern.startswith("ORD")]
+    text = "nothing to see here, move along. " + "your order: ORD-12345678 today. " + "é and more plain words here."
+    windows = [(0, 33), (33, 65), (65, len(text))]
+    assert scanner.prefilter.confirm(text, order.index, windows) == [(33, 65)]
