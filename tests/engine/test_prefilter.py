@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 import regex
 
-from service.engine.prefilter import _loosen
+from service.definitions import load_definitions
+from service.engine import compile_scanner
+from service.engine.prefilter import _loosen, hyperscan_available
+from tests.conftest import DEFINITION_FIXTURES
 
 
 def test_a_back_reference_to_a_simple_group_becomes_the_group_pattern() -> None:
@@ -31,14 +35,8 @@ def test_wide_counted_repeats_are_opened_and_narrow_ones_kept() -> None:
     assert _loosen(r"[A-Z]{1,256}x\d{2,8}") == r"[A-Z]{1,}x\d{2,8}"
 
 
+@pytest.mark.skipif(not hyperscan_available(), reason="needs the hyperscan package")
 def test_confirm_keeps_only_the_windows_where_hyperscan_sees_the_element() -> None:
-    import pytest
-
-    pytest.importorskip("hyperscan")
-    from service.definitions import load_definitions
-    from service.engine import compile_scanner
-    from tests.conftest import DEFINITION_FIXTURES
-
     scanner = compile_scanner(load_definitions([DEFINITION_FIXTURES / "gating"]), engine="hyperscan")
     assert scanner.prefilter is not None
     (order,) = [c for c in scanner.regexes if c.element.pattern.startswith("ORD")]
