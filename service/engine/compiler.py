@@ -27,9 +27,10 @@ from service.definitions.sets import DefinitionSet
 from service.engine.compiled import BoundValidator, CompiledFunction, CompiledRegex, CompiledSit
 from service.engine.deadline import DEFAULT_TIME_LIMIT_SECONDS
 from service.engine.gating import required_keywords
+from service.engine.hyperscan_build import hyperscan_available
 from service.engine.keywords import KeywordIndex
 from service.engine.occurrences import ElementKey
-from service.engine.prefilter import Prefilter, hyperscan_available, max_width
+from service.engine.prefilter import Prefilter, max_width
 from service.engine.scanner import Scanner
 from service.validators import VALIDATORS
 
@@ -111,7 +112,7 @@ def compile_scanner(
         sits=tuple(sits),
         regexes=tuple(regexes),
         functions=tuple(functions),
-        keywords=KeywordIndex(keyword_elements),
+        keywords=KeywordIndex(keyword_elements, accelerate=engine != "regex"),
         time_limit=time_limit,
         prefilter=(
             Prefilter(regexes, _usually_gated(regexes, sits))

@@ -1,4 +1,4 @@
-"""Building Hyperscan databases: several at once, and each only once per machine.
+"""Building Hyperscan databases (several at once, each only once per machine) and scanning them.
 
 Compiling the built-in definitions into Hyperscan takes a second or two, most of the
 time a worker needs to start. The databases are compiled in parallel threads (the
@@ -19,6 +19,7 @@ import logging
 import os
 import platform
 import tempfile
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -38,6 +39,10 @@ _OFF = {"", "off", "none", "no", "0", "false"}
 Chunk = Sequence[tuple[bytes, int]]
 
 
+def hyperscan_available() -> bool:
+    return hyperscan is not None
+
+
 def cache_directory() -> Path | None:
     """Where compiled databases are kept, or None when caching is off."""
     value = os.environ.get(CACHE_ENV)
@@ -47,19 +52,22 @@ def cache_directory() -> Path | None:
     return Path(base) / "dlp-classifier" / "hyperscan"
 
 
-def build_databases(chunks: Sequence[Chunk]) -> list[Any] | None:
-    """One block-mode database per chunk, in order; None if some expression is beyond Hyperscan."""
+def build_databases(chunks: Sequence[Chunk], literal: bool = False) -> list[Any] | None:
+    """One block-mode database per chunk, in order; None if some expression is beyond Hyperscan.
+
+    ``literal``: the expressions are plain strings, for Hyperscan's literal compiler.
+    """
     if not chunks:
         return []
     directory = cache_directory()
     workers = max(1, min(len(chunks), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        databases = list(pool.map(lambda chunk: _database(chunk, directory), chunks))
+        databases = list(pool.map(lambda chunk: _database(chunk, directory, literal), chunks))
     return None if any(database is None for database in databases) else databases
 
 
-def _database(chunk: Chunk, directory: Path | None) -> Any | None:
-    path = directory / f"{_cache_key(chunk)}.hsdb" if directory is not None else None
+def _database(chunk: Chunk, directory: Path | None, literal: bool) -> Any | None:
+    path = directory / f"{_cache_key(chunk, literal)}.hsdb" if directory is not None else None
     if path is not None:
         cached = _load(path)
         if cached is not None:
@@ -71,6 +79,7 @@ def _database(chunk: Chunk, directory: Path | None) -> Any | None:
             ids=list(range(len(chunk))),
             elements=len(chunk),
             flags=[flag for _, flag in chunk],
+            literal=literal,
         )
     except hyperscan.error:
         return None
@@ -79,10 +88,11 @@ def _database(chunk: Chunk, directory: Path | None) -> Any | None:
     return database
 
 
-def _cache_key(chunk: Chunk) -> str:
+def _cache_key(chunk: Chunk, literal: bool) -> str:
     digest = hashlib.sha256()
     version = getattr(hyperscan, "__version__", "")
-    digest.update(repr((version, platform.machine(), platform.python_implementation(), "block")).encode())
+    kind = "block literal" if literal else "block"
+    digest.update(repr((version, platform.machine(), platform.python_implementation(), kind)).encode())
     for expression, flag in chunk:
         digest.update(len(expression).to_bytes(4, "big") + expression + flag.to_bytes(8, "big"))
     return digest.hexdigest()
@@ -114,3 +124,49 @@ def _store(path: Path, database: Any) -> None:
         os.replace(handle.name, path)
     except OSError as error:  # a read-only home or a full disk only costs the next start time
         logger.info("cannot cache a compiled Hyperscan database: %s", error.strerror)
+
+
+class DatabaseSet:
+    """Block-mode databases of consecutive expressions, scanned together, reporting global ids.
+
+    A scan needs scratch space that only one scan at a time may use: each thread gets its
+    own, so a scanner can be shared by threads (a threaded server, a library caller).
+    """
+
+    def __init__(self, parts: list[tuple[Any, int, int]]) -> None:
+        self._parts = parts  # (database, id of its first expression, number of expressions)
+        self._part_of = [position for position, (_, _, count) in enumerate(parts) for _ in range(count)]
+        self._local = threading.local()
+
+    @property
+    def parts(self) -> list[tuple[Any, int, int]]:
+        return list(self._parts)
+
+    def needed(self, expression_ids: set[int]) -> list[tuple[Any, int, int]]:
+        """The databases holding any of these expressions: only they need scanning."""
+        positions = {self._part_of[i] for i in expression_ids}
+        return [part for position, part in enumerate(self._parts) if position in positions]
+
+    def _scratch(self, database: Any) -> Any:
+        scratches: dict[int, Any] | None = getattr(self._local, "scratches", None)
+        if scratches is None:
+            scratches = self._local.scratches = {}
+        scratch = scratches.get(id(database))
+        if scratch is None:
+            scratch = scratches[id(database)] = hyperscan.Scratch(database)
+        return scratch
+
+    def sees(self, expression_id: int, data: bytes) -> bool:
+        """Whether the expression matches somewhere in ``data`` (the scan stops at its first report)."""
+        database, offset, _ = self._parts[self._part_of[expression_id]]
+        target = expression_id - offset
+        try:
+            database.scan(data, match_event_handler=lambda i, *_: i == target, scratch=self._scratch(database))
+        except hyperscan.ScanTerminated:
+            return True
+        return False
+
+    def scan(self, data: bytes, match_event_handler: Any, parts: list[tuple[Any, int, int]] | None = None) -> None:
+        for database, offset, _ in self._parts if parts is None else parts:
+            handler = (lambda i, *rest, o=offset: match_event_handler(i + o, *rest)) if offset else match_event_handler
+            database.scan(data, match_event_handler=handler, scratch=self._scratch(database))

@@ -16,13 +16,11 @@ import itertools
 import logging
 import re
 import re._parser as sre_parser  # type: ignore[import-not-found]  # widths of patterns, to size regions
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from service.engine.compiled import CompiledRegex
-from service.engine.hyperscan_build import build_databases
+from service.engine.hyperscan_build import DatabaseSet, build_databases
 
 logger = logging.getLogger("dlp.engine")
 
@@ -68,10 +66,6 @@ MARGIN = 64
 MAX_REGION_WIDTH = 4096
 # Bytes 0x80-0xBF continue a UTF-8 sequence; counting them turns byte offsets into code points.
 _CONTINUATION = bytes.maketrans(bytes(range(0x80, 0xC0)), b"\x01" * 64)
-
-
-def hyperscan_available() -> bool:
-    return hyperscan is not None
 
 
 def max_width(pattern: str) -> int | None:
@@ -238,49 +232,7 @@ class Prefilter:
 DATABASE_CHUNK = 24
 
 
-class _Databases:
-    """Block-mode databases of consecutive expressions, scanned together, reporting global ids.
-
-    A scan needs scratch space that only one scan at a time may use: each thread gets its
-    own, so a scanner can be shared by threads (a threaded server, a library caller).
-    """
-
-    def __init__(self, parts: list[tuple[Any, int, int]]) -> None:
-        self._parts = parts  # (database, id of its first expression, number of expressions)
-        self._part_of = [position for position, (_, _, count) in enumerate(parts) for _ in range(count)]
-        self._local = threading.local()
-
-    def needed(self, expression_ids: set[int]) -> list[tuple[Any, int, int]]:
-        """The databases holding any of these expressions: only they need scanning."""
-        positions = {self._part_of[i] for i in expression_ids}
-        return [part for position, part in enumerate(self._parts) if position in positions]
-
-    def _scratch(self, database: Any) -> Any:
-        scratches: dict[int, Any] | None = getattr(self._local, "scratches", None)
-        if scratches is None:
-            scratches = self._local.scratches = {}
-        scratch = scratches.get(id(database))
-        if scratch is None:
-            scratch = scratches[id(database)] = hyperscan.Scratch(database)
-        return scratch
-
-    def sees(self, expression_id: int, data: bytes) -> bool:
-        """Whether the expression matches somewhere in ``data`` (the scan stops at its first report)."""
-        database, offset, _ = self._parts[self._part_of[expression_id]]
-        target = expression_id - offset
-        try:
-            database.scan(data, match_event_handler=lambda i, *_: i == target, scratch=self._scratch(database))
-        except hyperscan.ScanTerminated:
-            return True
-        return False
-
-    def scan(self, data: bytes, match_event_handler: Any, parts: list[tuple[Any, int, int]] | None = None) -> None:
-        for database, offset, _ in self._parts if parts is None else parts:
-            handler = (lambda i, *rest, o=offset: match_event_handler(i + o, *rest)) if offset else match_event_handler
-            database.scan(data, match_event_handler=handler, scratch=self._scratch(database))
-
-
-def _compile(candidates: list[tuple[int, bytes, int]], group_starts: Sequence[int] = ()) -> _Databases | None:
+def _compile(candidates: list[tuple[int, bytes, int]], group_starts: Sequence[int] = ()) -> DatabaseSet | None:
     """Databases of the expressions (ids are their positions in ``candidates``), or None if one fails.
 
     A database never spans a group start, so that a group can be skipped as a whole.
@@ -296,7 +248,7 @@ def _compile(candidates: list[tuple[int, bytes, int]], group_starts: Sequence[in
     databases = build_databases([[(expression, flag) for _, expression, flag in candidates[a:b]] for a, b in ranges])
     if databases is None:
         return None
-    return _Databases([(database, a, b - a) for database, (a, b) in zip(databases, ranges, strict=True)])
+    return DatabaseSet([(database, a, b - a) for database, (a, b) in zip(databases, ranges, strict=True)])
 
 
 def _char_offsets(text: str, encoded: bytes, offsets: Sequence[int]) -> dict[int, int]:

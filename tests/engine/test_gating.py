@@ -12,7 +12,7 @@ from service.definitions.model import AnyRequirement, MatchRequirement
 from service.engine import ClassifyOptions, Part, Scanner, compile_scanner
 from service.engine import scanner as scanner_module
 from service.engine.gating import required_keywords
-from service.engine.prefilter import hyperscan_available
+from service.engine.hyperscan_build import hyperscan_available
 from tests.conftest import DEFINITION_FIXTURES
 
 KEYWORDS = frozenset({"kw_a", "kw_b"})

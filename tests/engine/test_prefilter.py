@@ -7,7 +7,8 @@ import regex
 
 from service.definitions import load_definitions
 from service.engine import compile_scanner
-from service.engine.prefilter import _loosen, hyperscan_available
+from service.engine.hyperscan_build import hyperscan_available
+from service.engine.prefilter import _loosen
 from tests.conftest import DEFINITION_FIXTURES
 
 
