@@ -38,6 +38,8 @@ Windows = list[tuple[int, int]]
 # A primary needed only near keywords is looked for there with `regex` directly, unless
 # those neighbourhoods cover more than this share of the part.
 _GATED_SHARE = 0.25
+# Prefilter regions covering more than this share of a part are looked at again, finer.
+_DENSE_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,9 @@ class _PartScan:
             # for around keywords are cheaper to check there directly.
             wanted = [e.index for e, _, _, windows in plan if windows is None and isinstance(e, CompiledRegex)]
             self.regions = prefilter.regions(self.text, wanted)
+            for index, regions in self.regions.items():
+                if regions is not None and sum(high - low for low, high in regions) > size * _DENSE_SHARE:
+                    self.regions[index] = prefilter.refine(self.text, index, regions)
         for element, keys, primaries, windows in plan:
             if windows is None:
                 self._scan(element, keys)

@@ -8,7 +8,7 @@ import regex
 from service.definitions import load_definitions
 from service.engine import compile_scanner
 from service.engine.hyperscan_build import hyperscan_available
-from service.engine.prefilter import _loosen
+from service.engine.prefilter import MARGIN, _loosen
 from tests.conftest import DEFINITION_FIXTURES
 
 
@@ -44,3 +44,18 @@ def test_confirm_keeps_only_the_windows_where_hyperscan_sees_the_element() -> No
     text = "nothing to see here, move along. " + "your order: ORD-12345678 today. " + "é and more plain words here."
     windows = [(0, 33), (33, 65), (65, len(text))]
     assert scanner.prefilter.confirm(text, order.index, windows) == [(33, 65)]
+
+
+@pytest.mark.skipif(not hyperscan_available(), reason="needs the hyperscan package")
+def test_refine_keeps_the_pieces_around_each_match_with_room_for_its_context() -> None:
+    scanner = compile_scanner(load_definitions([DEFINITION_FIXTURES / "gating"]), engine="hyperscan")
+    assert scanner.prefilter is not None
+    (order,) = [c for c in scanner.regexes if c.element.pattern.startswith("ORD")]
+    filler = "plain words without any order token in them at all. " * 200
+    text = filler + "ORD-12345678 " + filler + "ORD-87654321 " + filler
+    pieces = scanner.prefilter.refine(text, order.index, [(0, len(text))])
+    assert 2 <= len(pieces) <= 4
+    assert sum(high - low for low, high in pieces) < 5_000
+    for value in ("ORD-12345678", "ORD-87654321"):
+        start = text.index(value)
+        assert any(low + MARGIN <= start and start + len(value) + MARGIN <= high for low, high in pieces)
