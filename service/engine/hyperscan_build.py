@@ -61,8 +61,11 @@ def build_databases(chunks: Sequence[Chunk], literal: bool = False) -> list[Any]
         return []
     directory = cache_directory()
     workers = max(1, min(len(chunks), os.cpu_count() or 1))
+    # The largest chunks first, so that no thread is left with a long one at the end.
+    order = sorted(range(len(chunks)), key=lambda i: -sum(len(expression) for expression, _ in chunks[i]))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        databases = list(pool.map(lambda chunk: _database(chunk, directory, literal), chunks))
+        futures = {i: pool.submit(_database, chunks[i], directory, literal) for i in order}
+        databases = [futures[i].result() for i in range(len(chunks))]
     return None if any(database is None for database in databases) else databases
 
 

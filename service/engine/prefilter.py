@@ -255,6 +255,9 @@ class Prefilter:
 # Hyperscan compiles several small databases much faster than one large one (the combined
 # automaton costs more than the sum of its parts), and scanning a few of them costs little.
 DATABASE_CHUNK = 24
+# ...and at most this many bytes of expressions, so that a long one (IBAN's per-country
+# alternatives) is compiled on its own, in parallel with the rest.
+CHUNK_BYTES = 2048
 
 
 def _compile(candidates: list[tuple[int, bytes, int]], group_starts: Sequence[int] = ()) -> DatabaseSet | None:
@@ -265,11 +268,18 @@ def _compile(candidates: list[tuple[int, bytes, int]], group_starts: Sequence[in
     if not candidates:
         return None
     edges = sorted({0, len(candidates), *(start for start in group_starts if 0 < start < len(candidates))})
-    ranges = [
-        (offset, min(offset + DATABASE_CHUNK, group_end))
-        for group_start, group_end in itertools.pairwise(edges)
-        for offset in range(group_start, group_end, DATABASE_CHUNK)
-    ]
+    ranges: list[tuple[int, int]] = []
+    for group_start, group_end in itertools.pairwise(edges):
+        start = size = 0
+        for position in range(group_start, group_end):
+            length = len(candidates[position][1])
+            if position > group_start and (position - start >= DATABASE_CHUNK or size + length > CHUNK_BYTES):
+                ranges.append((start, position))
+                start = size = 0
+            if size == 0:
+                start = position
+            size += length
+        ranges.append((start, group_end))
     databases = build_databases([[(expression, flag) for _, expression, flag in candidates[a:b]] for a, b in ranges])
     if databases is None:
         return None
