@@ -29,7 +29,9 @@ try:  # Hyperscan is an optional accelerator: without it, the engine scans with 
 except ImportError:  # pragma: no cover - exercised where the wheel is unavailable
     hyperscan = None  # type: ignore[assignment]
 
-_LARGE_REPEAT = re.compile(r"\{\d*,?\d{4,}\}")
+# A counted repeat whose lower bound is in the thousands: Hyperscan would unroll it. (Wide
+# upper bounds are opened by _loosen and cost nothing.)
+_LARGE_REPEAT = re.compile(r"\{\d{4,}(?:,\d*)?\}")
 _WIDE_REPEAT = re.compile(r"\{(\d+),\d{2,}\}")
 
 
@@ -101,8 +103,8 @@ class Prefilter:
         base = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_ALLOWEMPTY
         base |= hyperscan.HS_FLAG_SINGLEMATCH
         widths = {index: max_width(compiled.element.pattern) for index, compiled in enumerate(regexes)}
-        # Hyperscan unrolls counted repeats: a bound in the thousands can take minutes to
-        # compile. Such elements are scanned with `regex` alone.
+        # Hyperscan unrolls counted repeats: a lower bound in the thousands can take minutes
+        # to compile. Such elements are scanned with `regex` alone.
         unfiltered |= {
             index for index, compiled in enumerate(regexes) if _LARGE_REPEAT.search(compiled.element.pattern)
         }
