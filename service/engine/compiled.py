@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import regex
@@ -62,6 +62,10 @@ class CompiledSit:
     sensitive_elements: frozenset[str]  # primary regex/function elements: their text may be secret
     keyword_elements: frozenset[str]
     supporting_elements: frozenset[str] = frozenset()  # elements some pattern's requirement refers to
+    # For each pattern of ``patterns_by_primary`` (same order): the keyword elements one of
+    # which must be near any match it gives, or None when it can hold without a keyword (or
+    # the primary is also evidence elsewhere, so it must be found everywhere).
+    keyword_gates: dict[str, tuple[tuple[str, ...] | None, ...]] = field(default_factory=dict)
 
     def normalization(self, element_name: str) -> Normalization:
         element = self.definition.elements[element_name]

@@ -79,24 +79,32 @@ def compile_scanner(
         grouped: dict[str, list[Pattern]] = {}
         for pattern in definition.patterns:
             grouped.setdefault(pattern.primary, []).append(pattern)
+        by_primary = {name: tuple(sorted(patterns, key=lambda p: -p.confidence)) for name, patterns in grouped.items()}
+        keyword_names = frozenset(
+            name for name, element in definition.elements.items() if isinstance(element, KeywordElement)
+        )
+        supporting = frozenset(
+            name for pattern in definition.patterns for name in requirement_elements(pattern.supporting)
+        )
         sits.append(
             CompiledSit(
                 index=index,
                 definition=definition,
-                patterns_by_primary={
-                    name: tuple(sorted(patterns, key=lambda p: -p.confidence)) for name, patterns in grouped.items()
-                },
+                patterns_by_primary=by_primary,
+                keyword_elements=keyword_names,
                 # Evidence is masked when its element can itself be a finding (a primary);
                 # keywords and helpers such as expiry dates are context, shown as they are.
-                keyword_elements=frozenset(
-                    name for name, element in definition.elements.items() if isinstance(element, KeywordElement)
-                ),
                 sensitive_elements=frozenset(
                     name for name in grouped if not isinstance(definition.elements[name], KeywordElement)
                 ),
-                supporting_elements=frozenset(
-                    name for pattern in definition.patterns for name in requirement_elements(pattern.supporting)
-                ),
+                supporting_elements=supporting,
+                keyword_gates={
+                    name: tuple(
+                        None if name in supporting else required_keywords(pattern.supporting, keyword_names)
+                        for pattern in patterns
+                    )
+                    for name, patterns in by_primary.items()
+                },
             )
         )
     regexes = [
@@ -135,11 +143,8 @@ def _usually_gated(regexes: list[CompiledRegex], sits: list[CompiledSit]) -> fro
             if patterns is None:
                 continue  # supporting only: looked for near primaries
             threshold = sit.definition.recommended_confidence
-            if name in sit.supporting_elements or any(
-                required_keywords(pattern.supporting, sit.keyword_elements) is None
-                for pattern in patterns
-                if pattern.confidence >= threshold
-            ):
+            gates = zip(patterns, sit.keyword_gates[name], strict=True)
+            if any(gate is None for pattern, gate in gates if pattern.confidence >= threshold):
                 break
         else:
             gated.add(compiled.index)

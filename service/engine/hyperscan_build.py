@@ -69,6 +69,19 @@ def build_databases(chunks: Sequence[Chunk], literal: bool = False) -> list[Any]
     return None if any(database is None for database in databases) else databases
 
 
+def build_database_set(chunks: Sequence[Chunk], literal: bool = False) -> DatabaseSet | None:
+    """The chunks' databases as one set, expression ids running on across them."""
+    databases = build_databases(chunks, literal)
+    if databases is None:
+        return None
+    parts: list[tuple[Any, int, int]] = []
+    offset = 0
+    for database, chunk in zip(databases, chunks, strict=True):
+        parts.append((database, offset, len(chunk)))
+        offset += len(chunk)
+    return DatabaseSet(parts)
+
+
 def _database(chunk: Chunk, directory: Path | None, literal: bool) -> Any | None:
     path = directory / f"{_cache_key(chunk, literal)}.hsdb" if directory is not None else None
     if path is not None:

@@ -16,12 +16,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import ahocorasick
 
 from service.definitions.model import KeywordElement, KeywordStyle
-from service.engine.hyperscan_build import DatabaseSet, build_databases, hyperscan_available
+from service.engine.hyperscan_build import DatabaseSet, build_database_set, hyperscan_available
 from service.engine.occurrences import ElementKey, Occurrence
 
 
@@ -154,16 +153,11 @@ class _LiteralSearch:
                 else:
                     others[needle].append(entry)
         chunks = [[(needle.encode("ascii"), 0) for needle in group] for group in groups if group]
-        databases = build_databases(chunks, literal=True)
+        databases = build_database_set(chunks, literal=True)
         if databases is None:
             return None
-        parts: list[tuple[Any, int, int]] = []
-        offset = 0
-        for database, chunk in zip(databases, chunks, strict=True):
-            parts.append((database, offset, len(chunk)))
-            offset += len(chunk)
         terms = [_Term.of(needle, entries) for group in groups for needle, entries in group.items()]
-        return cls(DatabaseSet(parts), terms, len(others))
+        return cls(databases, terms, len(others))
 
     def collect(self, lowered: str, text: str, wanted: set[int] | None, found: Found) -> None:
         hits: list[tuple[int, int]] = []

@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from service.engine.compiled import CompiledRegex
-from service.engine.hyperscan_build import DatabaseSet, build_databases
+from service.engine.hyperscan_build import DatabaseSet, build_database_set
+from service.engine.spans import merge_spans
 
 logger = logging.getLogger("dlp.engine")
 
@@ -102,7 +103,7 @@ class Prefilter:
         # One report per expression per block is all that is needed: it marks the block.
         base = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_ALLOWEMPTY
         base |= hyperscan.HS_FLAG_SINGLEMATCH
-        widths = {index: max_width(compiled.element.pattern) for index, compiled in enumerate(regexes)}
+        widths = {index: compiled.width for index, compiled in enumerate(regexes)}
         # Hyperscan unrolls counted repeats: a lower bound in the thousands can take minutes
         # to compile. Such elements are scanned with `regex` alone.
         unfiltered |= {
@@ -127,16 +128,14 @@ class Prefilter:
             unbounded = [candidate for candidate in unbounded if candidate[0] not in unfiltered]
             self._presence = _compile(unbounded)
         self._presence_index = [index for index, _, _ in unbounded]
-        gated_from = [sum(1 for candidate in candidates if candidate[0] not in usually_gated)]
-        self._database = _compile(candidates, gated_from)
+        self._database = _compile(candidates, _group_starts(candidates, usually_gated))
         if self._database is None and candidates:
             # Some expression is beyond Hyperscan: find which, and scan those in full with `regex`.
             unfiltered |= {
                 index for index, expression, flag in candidates if _compile([(index, expression, flag)]) is None
             }
             candidates = [candidate for candidate in candidates if candidate[0] not in unfiltered]
-            gated_from = [sum(1 for candidate in candidates if candidate[0] not in usually_gated)]
-            self._database = _compile(candidates, gated_from)
+            self._database = _compile(candidates, _group_starts(candidates, usually_gated))
         self._entries = [_Entry(index, widths[index]) for index, _, _ in candidates]
         self._expression_of = {entry.index: position for position, entry in enumerate(self._entries)}
         # Blocks overlap by the longest match, so every match lies whole in the block where it starts.
@@ -181,13 +180,7 @@ class Prefilter:
             step = PIECE
             for start in range(low, high, step):
                 pieces.append((start, min(high, start + step + width + 2 * MARGIN)))
-        kept: list[tuple[int, int]] = []
-        for low, high in self.confirm(text, index, pieces):
-            if kept and low <= kept[-1][1]:
-                kept[-1] = (kept[-1][0], max(kept[-1][1], high))
-            else:
-                kept.append((low, high))
-        return kept
+        return merge_spans(self.confirm(text, index, pieces))
 
     def regions(self, text: str, wanted: Sequence[int]) -> dict[int, list[tuple[int, int]] | None]:
         """For each wanted element: None (scan all of ``text``) or the regions to scan ([] = none)."""
@@ -262,6 +255,11 @@ DATABASE_CHUNK = 24
 CHUNK_BYTES = 2048
 
 
+def _group_starts(candidates: list[tuple[int, bytes, int]], usually_gated: frozenset[int]) -> list[int]:
+    """Where the usually gated expressions begin (they are sorted after the others)."""
+    return [sum(1 for candidate in candidates if candidate[0] not in usually_gated)]
+
+
 def _compile(candidates: list[tuple[int, bytes, int]], group_starts: Sequence[int] = ()) -> DatabaseSet | None:
     """Databases of the expressions (ids are their positions in ``candidates``), or None if one fails.
 
@@ -282,10 +280,7 @@ def _compile(candidates: list[tuple[int, bytes, int]], group_starts: Sequence[in
                 start = position
             size += length
         ranges.append((start, group_end))
-    databases = build_databases([[(expression, flag) for _, expression, flag in candidates[a:b]] for a, b in ranges])
-    if databases is None:
-        return None
-    return DatabaseSet([(database, a, b - a) for database, (a, b) in zip(databases, ranges, strict=True)])
+    return build_database_set([[(expression, flag) for _, expression, flag in candidates[a:b]] for a, b in ranges])
 
 
 def _char_offsets(text: str, encoded: bytes, offsets: Sequence[int]) -> dict[int, int]:

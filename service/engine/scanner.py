@@ -26,15 +26,14 @@ from service.engine.compiled import CompiledFunction, CompiledRegex, CompiledSit
 from service.engine.deadline import DEFAULT_TIME_LIMIT_SECONDS, Deadline, EngineTimeout
 from service.engine.document import Part, PartError
 from service.engine.evaluate import Window, evaluate
-from service.engine.gating import required_keywords
 from service.engine.keywords import KeywordIndex
 from service.engine.occurrences import EMPTY, ElementKey, Occurrence, OccurrenceList
 from service.engine.prefilter import MARGIN, Prefilter, in_region
 from service.engine.report import Evidence, Match, PartSummary, Rejection, Report, SitResult
+from service.engine.spans import Spans, covered, intersect, merge_spans
 
 # How often (in candidates) Python-level loops look at the clock.
 _DEADLINE_STRIDE = 256
-Windows = list[tuple[int, int]]
 # A primary needed only near keywords is looked for there with `regex` directly, unless
 # those neighbourhoods cover more than this share of the part.
 _GATED_SHARE = 0.25
@@ -146,7 +145,7 @@ class _PartScan:
         # detector runs only in documents where some primary candidate needs it.
         self.viable = None if self.trace is not None else self._viable_primaries(min_confidence)
         size = len(self.text)
-        plan: list[tuple[CompiledRegex | CompiledFunction, list[ElementKey], list[ElementKey], Windows | None]] = []
+        plan: list[tuple[CompiledRegex | CompiledFunction, list[ElementKey], list[ElementKey], Spans | None]] = []
         elements: list[CompiledRegex | CompiledFunction] = [*self.scanner.regexes, *self.scanner.functions]
         for element in elements:
             keys = [key for key in element.keys if key[0] in self.active]
@@ -155,7 +154,7 @@ class _PartScan:
                 self.deferred.update(dict.fromkeys(keys, element))
                 continue
             windows = self._gate_windows(element, primaries)
-            if windows is not None and sum(high - low for low, high in windows) > size * _GATED_SHARE:
+            if windows is not None and covered(windows) > size * _GATED_SHARE:
                 windows = None  # keywords all over the part: the prefilter pass narrows it better
             plan.append((element, keys, primaries, windows))
         prefilter = self.scanner.prefilter
@@ -166,7 +165,7 @@ class _PartScan:
             wanted = [e.index for e, _, _, windows in plan if windows is None and isinstance(e, CompiledRegex)]
             self.regions = prefilter.regions(self.text, wanted)
             for index, regions in self.regions.items():
-                if regions is not None and sum(high - low for low, high in regions) > size * _DENSE_SHARE:
+                if regions is not None and covered(regions) > size * _DENSE_SHARE:
                     self.regions[index] = prefilter.refine(self.text, index, regions)
         for element, keys, primaries, windows in plan:
             if windows is None:
@@ -206,23 +205,23 @@ class _PartScan:
             keywords = sit.keyword_elements
             for primary, patterns in sit.patterns_by_primary.items():
                 reportable = [
-                    pattern
-                    for pattern in patterns
+                    (pattern, gate)
+                    for pattern, gate in zip(patterns, sit.keyword_gates[primary], strict=True)
                     if pattern.confidence >= threshold and self._could_hold(sit.index, pattern.supporting, keywords)
                 ]
                 if not reportable:
                     continue
                 key = (sit.index, primary)
                 viable.add(key)
-                anchors: list[tuple[int, OccurrenceList]] | None = []
-                for pattern in reportable:
-                    needed = required_keywords(pattern.supporting, keywords)
-                    if needed is None or anchors is None or primary in sit.supporting_elements:
-                        anchors = None
-                        break
-                    proximity = sit.definition.pattern_proximity(pattern)
-                    anchors.extend((proximity, self.occurrences.get((sit.index, name), EMPTY)) for name in needed)
-                self.anchors[key] = anchors
+                self.anchors[key] = (
+                    None
+                    if any(gate is None for _, gate in reportable)
+                    else [
+                        (sit.definition.pattern_proximity(pattern), self.occurrences.get((sit.index, name), EMPTY))
+                        for pattern, gate in reportable
+                        for name in gate or ()
+                    ]
+                )
         return viable
 
     def _could_hold(self, sit_index: int, requirement: Requirement | None, keywords: frozenset[str]) -> bool:
@@ -294,13 +293,13 @@ class _PartScan:
             windows = self._narrow(element, windows)
         return self._scan(element, keys, windows)
 
-    def _narrow(self, element: CompiledRegex, windows: Windows) -> Windows:
+    def _narrow(self, element: CompiledRegex, windows: Spans) -> Spans:
         """The windows in which the prefilter does not rule the element out."""
         prefilter = self.scanner.prefilter
         if prefilter is None:
             return windows
         if element.index in self.regions:  # the whole-part pass already covered it
-            return _intersect(windows, self.regions[element.index])
+            return intersect(windows, self.regions[element.index])
         return prefilter.confirm(self.text, element.index, windows)
 
     def _proximity_windows(self, keys: list[ElementKey]) -> list[tuple[int, int]]:
@@ -498,30 +497,3 @@ class _PartScan:
             self.trace.append(
                 Rejection(definition.id, definition.name, self.part.name, element, start, end, value, stage, reason)
             )
-
-
-def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _intersect(windows: list[tuple[int, int]], regions: list[tuple[int, int]] | None) -> list[tuple[int, int]]:
-    """Where both the proximity windows and the prefilter allow a match (None: no prefilter limit)."""
-    if regions is None:
-        return windows
-    result: list[tuple[int, int]] = []
-    i = j = 0
-    while i < len(windows) and j < len(regions):
-        low, high = max(windows[i][0], regions[j][0]), min(windows[i][1], regions[j][1])
-        if low < high:
-            result.append((low, high))
-        if windows[i][1] < regions[j][1]:
-            i += 1
-        else:
-            j += 1
-    return result

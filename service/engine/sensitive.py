@@ -13,7 +13,8 @@ from collections.abc import Iterable
 
 from service.engine.checks import failed_check, normalize
 from service.engine.prefilter import MARGIN
-from service.engine.scanner import Scanner, merge_spans
+from service.engine.scanner import Scanner
+from service.engine.spans import merge_spans
 
 # Extra characters scanned on each side of a range, so look-arounds see their context
 # and values crossing the range's edge are found whole.

@@ -15,7 +15,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from service.engine.document import Part, PartError
-from service.engine.prefilter import max_width
 from service.engine.report import Evidence, Match, PartSummary, Rejection, Report, SitResult
 from service.engine.scanner import ClassifyOptions, Scanner
 
@@ -27,7 +26,7 @@ LONGEST_UNBOUNDED_MATCH = 16_384
 def window_overlap(scanner: Scanner) -> int:
     """Characters two consecutive windows share."""
     proximity = max((sit.definition.max_proximity for sit in scanner.sits), default=0)
-    widths = [max_width(compiled.element.pattern) for compiled in scanner.regexes]
+    widths = [compiled.width for compiled in scanner.regexes]
     longest = max((LONGEST_UNBOUNDED_MATCH if w is None else w for w in widths), default=0)
     return proximity + longest + 64
 
