@@ -7,8 +7,9 @@ part naming, limits and options behave the same everywhere.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from service.engine.deadline import Deadline
 from service.engine.document import Part
 from service.engine.report import Report
 from service.engine.scanner import ClassifyOptions, Scanner
@@ -23,6 +24,9 @@ class Document:
 
 
 # Errors that mean the content itself could not be read (as opposed to a limit or a password).
+# Of the time left after extraction, the share scanning may use (masking needs the rest).
+SCAN_SHARE = 0.85
+
 UNREADABLE = frozenset({"corrupt", "unsupported_format"})
 
 
@@ -53,8 +57,18 @@ def classify(
     documents: Sequence[Document],
     options: ClassifyOptions | None = None,
     limits: ExtractionLimits | None = None,
+    deadline: Deadline | None = None,
 ) -> Classification:
-    """Extract every document into parts (within ``limits``) and classify them together."""
+    """Extract every document into parts (within ``limits``) and classify them together.
+
+    ``deadline`` is the caller's whole budget (a request's): extraction and scanning each
+    get at most what is left of it, so that every stage ends before the caller's own
+    time-out, and what remains is left for masking and formatting.
+    """
+    options = options or ClassifyOptions()
+    if deadline is not None:
+        limits = limits or ExtractionLimits()
+        limits = replace(limits, time_limit=min(limits.time_limit, deadline.remaining()))
     parts: list[Part] = []
     seen: dict[str, int] = {}
     unreadable: list[str] = []
@@ -71,4 +85,8 @@ def classify(
             )
     if documents and len(unreadable) == len(documents):
         raise UnreadableDocument("; ".join(unreadable))
+    if deadline is not None:
+        # Masking and formatting need a share of what is left; scanning takes the rest.
+        scan_budget = deadline.remaining() * SCAN_SHARE
+        options = replace(options, time_limit=min(options.time_limit or scanner.time_limit, scan_budget))
     return Classification(scanner.classify(parts, options), tuple(parts))

@@ -92,10 +92,11 @@ def compile_scanner(
                 definition=definition,
                 patterns_by_primary=by_primary,
                 keyword_elements=keyword_names,
-                # Evidence is masked when its element can itself be a finding (a primary);
-                # keywords and helpers such as expiry dates are context, shown as they are.
+                # Any value a regex or function element finds may be a secret (a card number
+                # that is only evidence for an expiry date is still a card number); keywords
+                # are context, shown as they are.
                 sensitive_elements=frozenset(
-                    name for name in grouped if not isinstance(definition.elements[name], KeywordElement)
+                    name for name in used if not isinstance(definition.elements[name], KeywordElement)
                 ),
                 supporting_elements=supporting,
                 keyword_gates={

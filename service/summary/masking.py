@@ -10,16 +10,22 @@ from __future__ import annotations
 import regex
 
 MASK = "****"
-# A kind prefix: letters/digits ending in '_' or '-' (ghp_, github_pat_, pypi-, sk_live_)
-# or a URL scheme. Kept only while short relative to the value, so that a value made
-# mostly of "prefix" cannot leak through it.
-_KIND_PREFIX = regex.compile(r"^(?:[A-Za-z][A-Za-z0-9]{0,9}[_-](?:[a-z]{2,5}_)?|[a-z][a-z0-9+.-]{1,9}://)")
+# A kind prefix: lower-case letters ending in '_' or '-' (ghp_, github_pat_, pypi-, sk_live_,
+# xoxb-) or a URL scheme. Vendors write these in lower case; a mixed-case or digit-bearing
+# start (``Sup3r_…``) is more likely the first piece of a password, so it is never kept.
+_KIND_PREFIX = regex.compile(r"^(?:[a-z]{2,10}[_-](?:[a-z]{2,5}_)?|[a-z][a-z0-9+.-]{1,9}://)")
+# The prefix is kept only on values long enough that it is a small share of them and what
+# follows it is still a secret of some length.
+_PREFIX_MAX_SHARE = 4
+_MIN_REST = 16
 
 
 def kind_prefix(value: str) -> str:
     match = _KIND_PREFIX.match(value)
     prefix: str = match.group() if match is not None else ""
-    return prefix if len(prefix) * 3 <= len(value) else ""
+    if len(prefix) * _PREFIX_MAX_SHARE > len(value) or len(value) - len(prefix) < _MIN_REST:
+        return ""
+    return prefix
 
 
 def mask_value(value: str) -> str:

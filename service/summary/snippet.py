@@ -72,28 +72,65 @@ def build_summary(
     other_sensitive: Sequence[tuple[int, int]],
     reveal: bool,
 ) -> Summary:
-    """Render ``text[window]`` with highlights; ``evidence`` items are (start, end, sensitive)."""
+    """Render ``text[window]`` with highlights; ``evidence`` items are (start, end, sensitive).
+
+    A masked span always wins: unless revealing, every character of the match, of
+    sensitive evidence and of ``other_sensitive`` values is masked, overlapping or touching
+    values are masked as one run, and a keyword that overlaps a masked run is not
+    highlighted (its text is under the mask). Highlights point into the masked text.
+    """
     low, high = window
-    spans = [Span(match[0], match[1], "match", not reveal)]
-    spans += [Span(s, e, "keyword", sensitive and not reveal) for s, e, sensitive in evidence]
-    spans += [Span(s, e, "masked", not reveal) for s, e in other_sensitive]
-    kept: list[Span] = []
-    # Earlier kinds win where spans overlap: the match, then evidence, then other values.
-    for span in spans:
-        clipped = Span(max(span.start, low), min(span.end, high), span.kind, span.masked)
-        if clipped.start >= clipped.end:
+    if reveal:
+        runs: list[Span] = [Span(match[0], match[1], "match", False)]
+    else:
+        runs = _masked_runs(match, evidence, other_sensitive, low, high)
+        # A value cut by the window's edge is masked whole: the mask shows its true length
+        # and no piece of it is left outside.
+        low = min([low, *(run.start for run in runs)])
+        high = max([high, *(run.end for run in runs)])
+    keywords = [Span(s, e, "keyword", False) for s, e, sensitive in evidence if reveal or not sensitive]
+    kept = list(runs)
+    for keyword in sorted(keywords, key=lambda k: (k.start, k.end)):
+        clipped = Span(max(keyword.start, low), min(keyword.end, high), keyword.kind, False)
+        if clipped.start >= clipped.end or any(clipped.start < k.end and k.start < clipped.end for k in kept):
             continue
-        if any(clipped.start < k.end and k.start < clipped.end for k in kept):
-            continue
-        if clipped.kind == "masked" and reveal:
-            continue  # nothing to hide and nothing to point at
         kept.append(clipped)
     kept.sort(key=lambda s: s.start)
+    return _render(text, low, high, kept)
+
+
+def _masked_runs(
+    match: tuple[int, int],
+    evidence: Sequence[tuple[int, int, bool]],
+    other_sensitive: Sequence[tuple[int, int]],
+    low: int,
+    high: int,
+) -> list[Span]:
+    """The masked runs of a summary: every value in the window, joined where they meet."""
+    values = [(match[0], match[1], "match")]
+    values += [(s, e, "keyword") for s, e, sensitive in evidence if sensitive]
+    values += [(s, e, "masked") for s, e in other_sensitive]
+    precedence = {"match": 0, "keyword": 1, "masked": 2}
+    runs: list[Span] = []
+    for start, end, kind in sorted(values):
+        if start >= end or ((end <= low or start >= high) and kind != "match"):
+            continue
+        if runs and start <= runs[-1].end:
+            last = runs[-1]
+            # The run keeps the most telling kind among its values: the match, then evidence.
+            best = kind if precedence[kind] < precedence[last.kind] else last.kind
+            runs[-1] = Span(last.start, max(last.end, end), best, True)
+        else:
+            runs.append(Span(start, end, kind, True))
+    return runs
+
+
+def _render(text: str, low: int, high: int, spans: Sequence[Span]) -> Summary:
     pieces: list[str] = [ELLIPSIS] if low > 0 else []
     length = len(pieces[0]) if pieces else 0
     highlights: list[Highlight] = []
     cursor = low
-    for span in kept:
+    for span in spans:
         plain = text[cursor : span.start].translate(_LAYOUT)
         pieces.append(plain)
         length += len(plain)
