@@ -34,9 +34,9 @@ def bound_streamed_body(environ: dict[str, Any], limit: int) -> IO[bytes] | None
     Returns the buffer now standing for the body (the caller closes it after the request),
     or None when there was nothing to do.
     """
-    if environ.get("CONTENT_LENGTH"):
-        return None  # the declared length is checked against the limit before reading (werkzeug and the routes)
     chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+    if environ.get("CONTENT_LENGTH") and not chunked:
+        return None  # the declared length is checked against the limit before reading (werkzeug and the routes)
     if not environ.get("wsgi.input_terminated"):
         if chunked:
             # The server passes the raw chunked stream; reading it could block and would not decode it.
@@ -58,5 +58,7 @@ def bound_streamed_body(environ: dict[str, Any], limit: int) -> IO[bytes] | None
     buffer.seek(0)
     environ["wsgi.input"] = buffer
     environ["CONTENT_LENGTH"] = str(size)
+    # The body is decoded and its length known: the request now reads as one sent with Content-Length.
+    environ.pop("HTTP_TRANSFER_ENCODING", None)
     del environ["wsgi.input_terminated"]
     return buffer
