@@ -166,6 +166,15 @@ def test_deeply_nested_json_is_400_not_500(client: FlaskClient, body: str) -> No
     assert response.get_json()["detail"].startswith("The ")
 
 
+def test_json_must_be_utf8_so_that_the_byte_scan_sees_what_the_parser_sees(client: FlaskClient) -> None:
+    utf16 = ('{"text": "x", "name": ' + "[" * 5000 + "]" * 5000 + "}").encode("utf-16")
+    response = client.post("/v1/classify", data=utf16, content_type="application/json")
+    assert response.status_code == 400
+    assert "not valid UTF-8" in response.get_json()["detail"]
+    with_bom = client.post("/v1/classify", data=b'\xef\xbb\xbf{"text": "x"}', content_type="application/json")
+    assert with_bom.status_code == 200
+
+
 def test_nesting_up_to_the_limit_is_parsed_and_the_limit_is_a_setting(make_client: Callable[..., FlaskClient]) -> None:
     def post(client: FlaskClient, depth: int) -> Any:
         body = '{"text":"x","sits":' + "[" * (depth - 1) + "]" * (depth - 1) + "}"
@@ -190,6 +199,8 @@ def test_nesting_up_to_the_limit_is_parsed_and_the_limit_is_a_setting(make_clien
         (b'{"a": [{"b": [1, 2]}]}', 4),
         (b'"just a string with { and ["', 0),
         (b"42", 0),
+        (b'{"a": "ends with a backslash\\\\", "b": [[1]]}', 3),
+        (b'["\\\\\\"[[[[", [{}]]', 3),
     ],
 )
 def test_depth_ignores_brackets_inside_strings(document: bytes, depth: int) -> None:
