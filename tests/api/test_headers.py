@@ -60,6 +60,7 @@ def test_the_docs_page_may_load_only_its_own_assets(client: FlaskClient) -> None
     policy = {name: value for name, _, value in directives}
     assert policy["default-src"] == "'none'"
     assert policy["script-src"] == "'self'"
+    assert policy["style-src"] == "'self'"
     assert policy["connect-src"] == "'self'"
     assert policy["img-src"] == "'self' data:"
     assert policy["frame-ancestors"] == "'none'"
