@@ -65,6 +65,7 @@ class Settings:
     max_extracted_bytes: int = 256 * 1024 * 1024
     max_compression_ratio: float = 200.0
     extraction_time_limit: float = 30.0
+    max_json_depth: int = 32
 
     @property
     def extraction_limits(self) -> ExtractionLimits:
@@ -98,6 +99,7 @@ class Settings:
             "max_extracted_bytes": self.max_extracted_bytes,
             "max_compression_ratio": self.max_compression_ratio,
             "extraction_time_limit": self.extraction_time_limit,
+            "max_json_depth": self.max_json_depth,
         }
 
 
@@ -118,6 +120,8 @@ _PARSERS: dict[str, Any] = {
     "max_extracted_bytes": lambda v: _positive_int(v, "max_extracted_bytes"),
     "max_compression_ratio": lambda v: _positive_float(v, "max_compression_ratio"),
     "extraction_time_limit": lambda v: _positive_float(v, "extraction_time_limit"),
+    # Python's JSON parser recurses per level; well under the interpreter's recursion limit.
+    "max_json_depth": lambda v: _bounded_int(v, "max_json_depth", 1, 512),
 }
 
 

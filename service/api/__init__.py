@@ -2,22 +2,36 @@
 
 Nothing happens at import time. Routes live in one blueprint per resource; the OpenAPI
 document is generated from the same marshmallow schemas that validate requests, and is
-served at ``/openapi.json`` with a browsable page at ``/docs``.
+served at ``/openapi.json`` with a browsable page at ``/docs`` (assets served locally).
+Every answer carries the security headers of ``headers``; every request is logged once,
+by the app, on the ``dlp.access`` logger (see ``logsafe``).
 """
 
 from __future__ import annotations
 
+import http
 import logging
 import time
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Blueprint, Flask, Response, g, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from service.api.auth import authenticate
+from service.api.body import bound_streamed_body
+from service.api.docs import register_docs_page
+from service.api.headers import add_security_headers
+from service.api.logsafe import install_access_handler, log_access, safe_log_path, safe_method
 from service.api.metrics import DEFINITIONS_LOADED, LATENCY, REQUESTS
-from service.api.problems import Problem, from_http_exception, from_problem, problem_response, validation_errors
+from service.api.problems import (
+    PROBLEM_MEDIA_TYPE,
+    Problem,
+    from_http_exception,
+    from_problem,
+    invalid_request,
+    problem_response,
+)
 from service.api.routes import classify, health, sits
 from service.api.schemas import ClassifyJsonSchema, ProblemSchema
 from service.api.state import ScannerHolder, ServiceState, init_state, service_state
@@ -28,11 +42,11 @@ from service.summary.fingerprint import Fingerprinter
 
 logger = logging.getLogger("dlp.api")
 
-SWAGGER_UI_CDN = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+DOCS_BLUEPRINT = "api-docs"  # flask-smorest's blueprint for /openapi.json, which also carries /docs
 
 
 class DlpApi(Api):
-    """flask-smorest's Api, answering every HTTP error with problem+json."""
+    """flask-smorest's Api, answering every HTTP error with problem+json and documenting it so."""
 
     ERROR_SCHEMA = ProblemSchema
 
@@ -40,13 +54,26 @@ class DlpApi(Api):
         data = getattr(error, "data", None)
         if error.code == 422 and data and "messages" in data:
             # webargs' validation of query parameters
-            return problem_response(
-                422,
-                "invalid-request",
-                "The request has invalid parameters.",
-                errors=validation_errors(_strip_location(data["messages"])),
-            )
+            return from_problem(invalid_request(_strip_location(data["messages"]), "parameters"))
         return from_http_exception(error, request.method, service_state().settings.max_body_bytes)
+
+    def _register_responses(self) -> None:
+        # flask-smorest documents its shared error responses as application/json; they are served as problem+json.
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": self.ERROR_SCHEMA}}
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response(
+            self.DEFAULT_ERROR_RESPONSE_NAME,
+            {"description": "Default error response", "content": {PROBLEM_MEDIA_TYPE: {"schema": self.ERROR_SCHEMA}}},
+            lazy=True,
+        )
+
+    def _register_swagger_ui_rule(self, blueprint: Blueprint) -> None:
+        path = self.config.get("OPENAPI_SWAGGER_UI_PATH")
+        if path is not None:
+            register_docs_page(blueprint, "/" + path.lstrip("/"), f"{blueprint.name}.openapi_json", self.spec.title)
 
 
 def _strip_location(messages: Any) -> Any:
@@ -58,7 +85,7 @@ def _strip_location(messages: Any) -> Any:
 
 def create_app(settings: Settings | None = None, scanner: Scanner | None = None) -> Flask:
     settings = settings or load_settings()
-    app = Flask("service.api")
+    app = Flask("service.api", static_folder=None)
     app.config.update(
         API_TITLE="DLP classifier",
         API_VERSION="1",
@@ -66,7 +93,6 @@ def create_app(settings: Settings | None = None, scanner: Scanner | None = None)
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL=SWAGGER_UI_CDN,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         MAX_FORM_MEMORY_SIZE=settings.max_body_bytes,
         MAX_FORM_PARTS=1000,
@@ -91,27 +117,53 @@ def create_app(settings: Settings | None = None, scanner: Scanner | None = None)
     app.register_error_handler(Problem, from_problem)
     app.register_error_handler(Exception, _unexpected_error)
     app.before_request(_start_request)
-    app.after_request(_record_request)
+    app.after_request(_finish_request)
+    app.teardown_request(_release_body)
+    install_access_handler()
     return app
 
 
 def _start_request() -> None:
     g.started = time.perf_counter()
+    settings = service_state().settings
     if request.path.startswith("/v1/"):
-        g.api_key = authenticate(service_state().settings)
+        g.api_key = authenticate(settings)
+    if request.blueprint == DOCS_BLUEPRINT and request.args:
+        # The routes of the API refuse unknown query parameters through their schemas; these have none.
+        raise invalid_request({name: ["Unknown field."] for name in request.args}, "parameters")
+    # Before anything parses the body: a chunked body over the limit must be refused, not cut.
+    g.body_buffer = bound_streamed_body(request.environ, settings.max_body_bytes)
 
 
-def _record_request(response: Response) -> Response:
+def _finish_request(response: Response) -> Response:
     # The route template, not the path, keeps label values few and free of content.
-    route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-    REQUESTS.labels(route=route, method=request.method, status=str(response.status_code)).inc()
-    LATENCY.labels(route=route).observe(time.perf_counter() - g.get("started", time.perf_counter()))
+    rule = request.url_rule.rule if request.url_rule is not None else None
+    elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+    REQUESTS.labels(
+        route=rule or "unmatched", method=safe_method(request.method), status=str(response.status_code)
+    ).inc()
+    LATENCY.labels(route=rule or "unmatched").observe(elapsed)
+    add_security_headers(response.headers, docs_page=request.endpoint == f"{DOCS_BLUEPRINT}.openapi_swagger_ui")
+    log_access(request.method, request.path, rule, response.status_code, response.content_length, elapsed * 1000)
     return response
+
+
+def _release_body(error: BaseException | None) -> None:
+    buffer = g.pop("body_buffer", None)
+    if buffer is not None:
+        buffer.close()
 
 
 def _unexpected_error(error: Exception) -> Response:
     if isinstance(error, HTTPException):  # reached only for errors raised outside flask-smorest's handler
         return from_http_exception(error, request.method, service_state().settings.max_body_bytes)
-    # Log the type and place, not the message: it may quote document content.
-    logger.error("unexpected %s in %s %s", type(error).__name__, request.method, request.path, exc_info=False)
+    # Log the type and the route, not the message nor the path: either may quote what the client sent.
+    rule = request.url_rule.rule if request.url_rule is not None else None
+    logger.error(
+        "unexpected %s in %s %s",
+        type(error).__name__,
+        safe_method(request.method),
+        safe_log_path(request.path, rule),
+        exc_info=False,
+    )
     return problem_response(500, "internal-error", "The service failed to answer this request; it has been logged.")

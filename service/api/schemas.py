@@ -22,12 +22,13 @@ class ClassifyOptionsSchema(StrictSchema):
         fields.String(validate=validate.Length(min=1)),
         metadata={"description": "Restrict to these SIT ids, names or bundle names."},
     )
-    reveal = fields.Boolean(load_default=False, metadata={"description": "Show values unmasked, if allowed."})
+    # No load_default: an option the client did not give must not override one it gave elsewhere.
+    reveal = fields.Boolean(metadata={"description": "Show values unmasked, if allowed (default false)."})
     context = fields.Integer(
         validate=validate.Range(min=0, max=2000),
         metadata={"description": "Characters of context on each side of a match in summaries."},
     )
-    explain = fields.Boolean(load_default=False, metadata={"description": "Also return candidates that did not match."})
+    explain = fields.Boolean(metadata={"description": "Also return candidates that did not match (default false)."})
 
 
 class ClassifyJsonSchema(ClassifyOptionsSchema):
@@ -123,6 +124,10 @@ class ReportSchema(Schema):
     complete = fields.Boolean(required=True, metadata={"description": "False when a part has an error."})
     stats = fields.Nested(StatsSchema, required=True)
     trace = fields.List(fields.Nested(RejectionSchema), metadata={"description": "Only with explain."})
+
+
+class NoQuerySchema(StrictSchema):
+    """For routes without query parameters: any parameter is refused rather than ignored."""
 
 
 class SitQuerySchema(StrictSchema):

@@ -53,9 +53,11 @@ def test_invalid_query_parameter_is_422(client: FlaskClient) -> None:
     assert body["errors"] == [{"field": "context", "message": "Not a valid integer."}]
 
 
-def test_unknown_sit_filter_is_422(client: FlaskClient) -> None:
-    body = problem(client.post("/v1/classify", json={"text": "x", "sits": ["Nope"]}), 422)
-    assert body["errors"] == [{"field": "sits", "message": "unknown SIT, id or bundle: 'Nope'"}]
+def test_unknown_sit_filter_is_422_naming_its_position_not_its_value(client: FlaskClient) -> None:
+    body = problem(client.post("/v1/classify", json={"text": "x", "sits": ["All credentials", "Nope"]}), 422)
+    assert body["errors"] == [{"field": "sits.1", "message": "No SIT id, name or bundle has this value."}]
+    assert body["detail"].startswith("Unknown SIT selector (1 of 2 given)")
+    assert "Nope" not in str(body)
 
 
 def test_multipart_without_a_file_is_422(client: FlaskClient) -> None:
@@ -100,9 +102,10 @@ def test_wrong_method_is_405_with_allow(client: FlaskClient) -> None:
     assert "POST" in response.headers["Allow"]
 
 
-def test_unknown_sit_id_is_404(client: FlaskClient) -> None:
+def test_unknown_sit_id_is_404_without_repeating_the_id(client: FlaskClient) -> None:
     body = problem(client.get("/v1/sits/00000000-0000-4000-8000-000000000000"), 404)
-    assert "00000000-0000-4000-8000-000000000000" in body["detail"]
+    assert body["detail"] == "No SIT has this id or name; GET /v1/sits lists them."
+    assert "00000000" not in str(body)
 
 
 def test_engine_time_out_is_reported_not_hidden(make_client: Callable[..., FlaskClient]) -> None:

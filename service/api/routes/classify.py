@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import g, request
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
+from marshmallow import RAISE, ValidationError
 
 from service.api.auth import require_permission
+from service.api.jsonbody import load_json
 from service.api.metrics import record_classification
-from service.api.problems import Problem, validation_errors
+from service.api.problems import PROBLEM_MEDIA_TYPE, Problem, invalid_request
+from service.api.redact import looks_like_value
 from service.api.schemas import (
     ClassifyJsonSchema,
     ClassifyOptionsSchema,
@@ -46,23 +47,34 @@ REQUEST_BODY = {
 
 
 @blp.route("/classify", methods=["POST"])
-@blp.arguments(ClassifyQuerySchema, location="query", as_kwargs=False)
+@blp.arguments(ClassifyQuerySchema, location="query", as_kwargs=False, unknown=RAISE)
 @blp.doc(
     requestBody=REQUEST_BODY,
     summary="Classify a document",
     description=(
         'Post JSON `{"text": ...}`, a multipart upload (field `file`, repeatable) or a raw `text/plain` or '
-        "`application/octet-stream` body. Options go in the JSON body or, for the other forms, in the query "
-        "string (`sits` comma-separated). Values are masked unless `reveal` is allowed."
+        "`application/octet-stream` body. Options may be given in the query string (`sits` comma-separated) "
+        "with any body form, and also in the JSON body or as multipart form fields; an option given in both "
+        "places must have the same value (otherwise 422). Unknown query parameters are refused (422). "
+        "Values are masked unless `reveal` is allowed by the server and the API key."
     ),
 )
 @blp.response(200, ReportSchema)
-@blp.alt_response(400, schema=ProblemSchema, description="Malformed JSON.")
-@blp.alt_response(401, schema=ProblemSchema, description="Missing or invalid API key.")
-@blp.alt_response(403, schema=ProblemSchema, description="Reveal not allowed.")
-@blp.alt_response(413, schema=ProblemSchema, description="Body over the configured limit.")
-@blp.alt_response(415, schema=ProblemSchema, description="Unsupported content type.")
-@blp.alt_response(422, schema=ProblemSchema, description="Invalid options or unknown SIT.")
+@blp.alt_response(
+    400, schema=ProblemSchema, content_type=PROBLEM_MEDIA_TYPE, description="Malformed or too deeply nested JSON."
+)
+@blp.alt_response(401, schema=ProblemSchema, content_type=PROBLEM_MEDIA_TYPE, description="Missing or invalid API key.")
+@blp.alt_response(403, schema=ProblemSchema, content_type=PROBLEM_MEDIA_TYPE, description="Reveal not allowed.")
+@blp.alt_response(
+    413, schema=ProblemSchema, content_type=PROBLEM_MEDIA_TYPE, description="Body over the configured limit."
+)
+@blp.alt_response(415, schema=ProblemSchema, content_type=PROBLEM_MEDIA_TYPE, description="Unsupported content type.")
+@blp.alt_response(
+    422,
+    schema=ProblemSchema,
+    content_type=PROBLEM_MEDIA_TYPE,
+    description="Invalid or conflicting options, unknown parameter or SIT, or an unreadable document.",
+)
 def classify_document(query: dict[str, Any]) -> dict[str, Any]:
     state = service_state()
     settings = state.settings
@@ -94,9 +106,11 @@ def classify_document(query: dict[str, Any]) -> dict[str, Any]:
             settings.extraction_limits,
         )
     except UnknownSitError as error:
-        raise Problem(422, "unknown-sit", str(error), errors=[{"field": "sits", "message": str(error)}]) from None
+        raise _unknown_sits(options["sits"], error.selectors) from None
     except UnreadableDocument as error:
-        raise Problem(422, "unreadable-document", f"The document could not be read: {error}") from None
+        raise Problem(
+            422, "unreadable-document", f"The document could not be read: {_without_client_names(error, documents)}"
+        ) from None
     report = classification.report
     size = classification.size
     record_classification(report, size)
@@ -115,22 +129,23 @@ def classify_document(query: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_request(query: dict[str, Any]) -> tuple[dict[str, Any], list[Document]]:
-    """Options and documents from whichever body form the request uses."""
+    """Options and documents from whichever body form the request uses.
+
+    Query options apply to every body form; options in a JSON body or in form fields are
+    merged with them, and a conflict between the two is refused rather than settled silently.
+    """
     query = dict(query)
     if isinstance(query.get("sits"), str):
         query["sits"] = [s.strip() for s in query["sits"].split(",") if s.strip()]
     media_type = request.mimetype
     if media_type == "application/json":
-        try:
-            raw = json.loads(request.get_data(cache=False) or b"")
-        except (ValueError, UnicodeDecodeError) as error:
-            raise Problem(400, "malformed-json", f"The body is not valid JSON: {error}") from None
+        raw = load_json(request.get_data(cache=False), service_state().settings.max_json_depth)
         if not isinstance(raw, dict):
             raise Problem(422, "invalid-request", "The JSON body must be an object with a 'text' field.")
         body = _load(ClassifyJsonSchema(), raw)
         text = body.pop("text")
         name = body.pop("name")
-        return {**query, **body}, [Document(text, name=name)]
+        return _merge(query, body, "the JSON body"), [Document(text, name=name)]
     if media_type == "multipart/form-data":
         uploads = request.files.getlist("file")
         form = {key: request.form.getlist(key) for key in request.form}
@@ -146,7 +161,7 @@ def _read_request(query: dict[str, Any]) -> tuple[dict[str, Any], list[Document]
             Document(upload.read(), name=upload.filename or "upload", media_type=upload.mimetype or None)
             for upload in uploads
         ]
-        return {**query, **form_options}, documents
+        return _merge(query, form_options, "the form fields"), documents
     if media_type in RAW_MEDIA_TYPES:
         return query, [Document(request.get_data(cache=False), name="body", media_type=media_type)]
     raise Problem(
@@ -156,11 +171,45 @@ def _read_request(query: dict[str, Any]) -> tuple[dict[str, Any], list[Document]
     )
 
 
+def _merge(query: dict[str, Any], body: dict[str, Any], where: str) -> dict[str, Any]:
+    conflicts = sorted(name for name in query.keys() & body.keys() if query[name] != body[name])
+    if conflicts:
+        raise Problem(
+            422,
+            "conflicting-options",
+            f"Options given both in the query string and in {where} must agree: {', '.join(conflicts)} differ.",
+            errors=[{"field": name, "message": f"Differs between the query string and {where}."} for name in conflicts],
+        )
+    return {**query, **body}
+
+
+def _unknown_sits(given: list[str], unknown: tuple[str, ...]) -> Problem:
+    # The selectors are the client's strings (possibly a secret pasted in the wrong field): say where, not what.
+    missing = set(unknown)
+    positions = [index for index, selector in enumerate(given) if selector in missing]
+    return Problem(
+        422,
+        "unknown-sit",
+        f"Unknown SIT selector ({len(positions)} of {len(given)} given): "
+        "GET /v1/sits and GET /v1/bundles list the ids, names and bundles loaded.",
+        errors=[
+            {"field": f"sits.{index}", "message": "No SIT id, name or bundle has this value."} for index in positions
+        ],
+    )
+
+
+def _without_client_names(error: UnreadableDocument, documents: list[Document]) -> str:
+    """The reasons, with every uploaded file name that could be a value replaced by its position."""
+    message = str(error)
+    for number, document in enumerate(documents, start=1):
+        if looks_like_value(document.name):
+            message = message.replace(document.name, f"file {number}")
+    return message
+
+
 def _load(schema: Any, raw: dict[str, Any]) -> dict[str, Any]:
     try:
         loaded: dict[str, Any] = schema.load(raw)
     except ValidationError as error:
-        raise Problem(
-            422, "invalid-request", "The request has invalid fields.", errors=validation_errors(error.messages)
-        ) from None
+        raise invalid_request(error.messages) from None
     return loaded

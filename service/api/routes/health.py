@@ -6,18 +6,20 @@ from typing import Any
 
 from flask import Response
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from service.api.auth import authenticate, require_permission
 from service.api.metrics import DEFINITIONS_LOADED, render_metrics
-from service.api.problems import Problem
-from service.api.schemas import HealthSchema, ProblemSchema
+from service.api.problems import PROBLEM_MEDIA_TYPE, Problem
+from service.api.schemas import HealthSchema, NoQuerySchema, ProblemSchema
 from service.api.state import service_state
 
 blp = Blueprint("health", __name__, description="Health, readiness and metrics.")
 
 
 @blp.route("/healthz", methods=["GET"])
+@blp.arguments(NoQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, HealthSchema)
 def healthz() -> dict[str, Any]:
     """The process is alive."""
@@ -25,8 +27,9 @@ def healthz() -> dict[str, Any]:
 
 
 @blp.route("/readyz", methods=["GET"])
+@blp.arguments(NoQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, HealthSchema)
-@blp.alt_response(503, schema=ProblemSchema, description="Definitions not loaded.")
+@blp.alt_response(503, schema=ProblemSchema, content_type=PROBLEM_MEDIA_TYPE, description="Definitions not loaded.")
 def readyz() -> dict[str, Any]:
     """Definitions are loaded and compiled: the service can classify."""
     scanner = service_state().scanners.current
@@ -36,8 +39,14 @@ def readyz() -> dict[str, Any]:
 
 
 @blp.route("/metrics", methods=["GET"])
+@blp.arguments(NoQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, content_type=CONTENT_TYPE_LATEST, description="Prometheus metrics, summed over all workers.")
-@blp.alt_response(401, schema=ProblemSchema, description="A key is required and missing.")
+@blp.alt_response(
+    401, schema=ProblemSchema, content_type=PROBLEM_MEDIA_TYPE, description="A key is required and missing."
+)
+@blp.alt_response(
+    403, schema=ProblemSchema, content_type=PROBLEM_MEDIA_TYPE, description="The key may not read metrics."
+)
 def metrics() -> Response:
     """Prometheus metrics."""
     state = service_state()

@@ -5,9 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
-from service.api.problems import Problem
-from service.api.schemas import BundleSchema, ProblemSchema, SitDetailSchema, SitQuerySchema, SitSummarySchema
+from service.api.problems import PROBLEM_MEDIA_TYPE, Problem
+from service.api.schemas import (
+    BundleSchema,
+    NoQuerySchema,
+    ProblemSchema,
+    SitDetailSchema,
+    SitQuerySchema,
+    SitSummarySchema,
+)
 from service.api.state import service_state
 from service.definitions import DefinitionSet
 from service.definitions.describe import describe_sit
@@ -23,9 +31,9 @@ def _definitions() -> DefinitionSet:
 
 
 @blp.route("/sits", methods=["GET"])
-@blp.arguments(SitQuerySchema, location="query", as_kwargs=False)
+@blp.arguments(SitQuerySchema, location="query", as_kwargs=False, unknown=RAISE)
 @blp.response(200, SitSummarySchema(many=True))
-@blp.alt_response(422, schema=ProblemSchema, description="Unknown query parameter.")
+@blp.alt_response(422, schema=ProblemSchema, content_type=PROBLEM_MEDIA_TYPE, description="Unknown query parameter.")
 def list_sits(query: dict[str, Any]) -> list[dict[str, Any]]:
     """List SITs, optionally only one category or bundle."""
     category = query.get("category", "").casefold()
@@ -39,17 +47,22 @@ def list_sits(query: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @blp.route("/sits/<path:sit_id>", methods=["GET"])
+@blp.arguments(NoQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, SitDetailSchema)
-@blp.alt_response(404, schema=ProblemSchema, description="No SIT with this id or name.")
+@blp.alt_response(
+    404, schema=ProblemSchema, content_type=PROBLEM_MEDIA_TYPE, description="No SIT with this id or name."
+)
 def get_sit(sit_id: str) -> dict[str, Any]:
     """One SIT, by id or by name."""
     definition = _definitions().get(sit_id)
     if definition is None:
-        raise Problem(404, "unknown-sit", f"No SIT has the id or name {sit_id!r}.")
+        # The id is the client's string: it is not repeated (it may be a value pasted into a URL).
+        raise Problem(404, "unknown-sit", "No SIT has this id or name; GET /v1/sits lists them.")
     return describe_sit(definition, detailed=True)
 
 
 @blp.route("/bundles", methods=["GET"])
+@blp.arguments(NoQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, BundleSchema(many=True))
 def list_bundles() -> list[dict[str, Any]]:
     """Bundles (such as "All credentials") and their SITs; a bundle name selects its SITs in classify."""
