@@ -8,7 +8,8 @@ for ASCII text when Hyperscan is available, Hyperscan's literal matcher, an orde
 magnitude faster. Whole-word terms ('exp', 'sha', 'pan') would be found inside countless
 longer words and rejected one by one; Hyperscan looks for them as " term " in a copy of
 the text whose other non-word characters are spaces, so that only whole words come back.
-(Text beyond ASCII takes the automaton, with Python's Unicode notion of a word character.)
+(Text beyond ASCII takes the automaton, with Python's Unicode notion of a word character,
+except in scripts written without spaces, where a term may touch the words around it.)
 """
 
 from __future__ import annotations
@@ -34,6 +35,40 @@ def lower_same_length(text: str) -> str:
 
 def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
+
+
+# Scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, Han, kana): a
+# whole word cannot be told from its neighbours there, so a term edge in one of them
+# needs no boundary, and a letter of one of them next to a term does not lengthen it.
+# Hangul is written with spaces and is not listed.
+_UNSPACED_SCRIPTS = (
+    (0x0E00, 0x0EFF),  # Thai, Lao
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x19E0, 0x19FF),  # Khmer symbols
+    (0x3005, 0x3007),  # ideographic iteration and closing marks, ideographic zero
+    (0x3040, 0x30FF),  # Hiragana, Katakana
+    (0x31F0, 0x31FF),  # Katakana phonetic extensions
+    (0x3400, 0x4DBF),  # CJK extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xA9E0, 0xA9FF),  # Myanmar extended B
+    (0xAA60, 0xAA7F),  # Myanmar extended A
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFF66, 0xFF9F),  # half-width Katakana
+    (0x20000, 0x3FFFF),  # CJK extensions B and later
+)
+
+
+def _is_unspaced(char: str) -> bool:
+    code = ord(char)
+    return code >= 0x0E00 and any(low <= code <= high for low, high in _UNSPACED_SCRIPTS)
+
+
+def _lengthens_word(char: str) -> bool:
+    """A character that, next to a whole-word term, makes it part of a longer word."""
+    if not (char.isalnum() or char == "_"):
+        return False
+    return char < "\u0e00" or not _is_unspaced(char)
 
 
 # ASCII characters that are not word characters, as spaces.
@@ -79,7 +114,7 @@ class KeywordIndex:
             for term in element.terms:
                 target = exact if element.case_sensitive else folded
                 needle = term if element.case_sensitive else lower_same_length(term)
-                entry = _Entry(key, len(needle), word and _is_word_char(term[0]), word and _is_word_char(term[-1]))
+                entry = _Entry(key, len(needle), word and _lengthens_word(term[0]), word and _lengthens_word(term[-1]))
                 if entry not in target[needle]:
                     target[needle].append(entry)
         self._folded = _automaton(folded)
@@ -105,10 +140,10 @@ class KeywordIndex:
 def _emit(start: int, end: int, term: _Term, text: str, wanted: set[int] | None, found: Found) -> None:
     """Record a hit for each entry whose word boundaries hold."""
     # Runs for every hit of a short term inside a longer word: reject those at once.
-    word_before = start > 0 and ((char := text[start - 1]).isalnum() or char == "_")
+    word_before = start > 0 and _lengthens_word(text[start - 1])
     if word_before and term.left_always:
         return
-    word_after = end < len(text) and ((char := text[end]).isalnum() or char == "_")
+    word_after = end < len(text) and _lengthens_word(text[end])
     if word_after and term.right_always:
         return
     occurrence: Occurrence | None = None

@@ -35,6 +35,21 @@ def check_spanish_nie(value: str, params: Mapping[str, Any]) -> str | None:
     return None if _DNI_LETTERS[number % 23] == nie[8] else "control letter does not match"
 
 
+@register("spanish_nuss")
+def check_spanish_nuss(value: str, params: Mapping[str, Any]) -> str | None:
+    """Spanish social security number: province (2), number (8), control (2) = the first two modulo 97.
+
+    The number is read as an integer: below 10,000,000 (a leading zero) the control is of
+    province × 10⁷ + number, otherwise of the ten digits as written (province × 10⁸ + number).
+    """
+    digits = _clean(value)
+    if len(digits) != 12 or not digits.isascii() or not digits.isdigit():
+        return "not a twelve-digit social security number"
+    province, number, control = int(digits[:2]), int(digits[2:10]), int(digits[10:])
+    base = province * 10_000_000 + number if number < 10_000_000 else province * 100_000_000 + number
+    return None if base % 97 == control else "control digits do not match"
+
+
 @register("finnish_hetu")
 def check_finnish_hetu(value: str, params: Mapping[str, Any]) -> str | None:
     """Finnish henkilötunnus: DDMMYY and the three-digit serial, as one number modulo 31, give the check character."""
