@@ -20,19 +20,29 @@ def test_catastrophic_regex_ends_within_its_time_limit_with_an_error() -> None:
     # Generous bound: the point is that it ends, not how fast (machines here are shared).
     assert elapsed < 10
     assert not report.complete
-    # The limit is per document: once spent, later parts are not classified either.
-    assert report.timeouts == 2
-    first, second = report.errors
+    # The only SIT with work in the first part ran out: that part as a whole is not classified.
+    assert report.timeouts == 1
+    (first,) = report.errors
     assert first.name == "body" and first.error is not None
     assert first.error.code == "engine_timeout"
-    assert (
-        "time limit of 0.5 s exceeded while matching element 'runaway' of SIT 'Catastrophic regex'"
-        in first.error.message
-    )
-    assert second.name == "second" and second.error is not None
-    assert "exceeded while classifying earlier parts of the document" in second.error.message
+    assert "part not classified" in first.error.message
+    assert "ran out while matching element 'runaway' of SIT 'Catastrophic regex'" in first.error.message
+    # The first part had only its share of the limit: the second one, after it, was still classified.
+    assert report.parts[1].error is None
     assert report.results == ()
-    assert report.to_dict()["stats"]["engine_timeouts"] == 2
+    assert report.to_dict()["stats"]["engine_timeouts"] == 1
+
+
+def test_each_part_runs_out_of_its_own_share_of_the_limit() -> None:
+    scanner = compile_scanner(load_definitions([DEFINITION_FIXTURES / "catastrophic"]), time_limit=0.5, engine="regex")
+    runaway = "a" * 50_000 + "!"
+    report = scanner.classify([Part("small", "fine"), Part("body", runaway), Part("last", runaway)])
+    assert [p.error.code if p.error else None for p in report.parts] == [None, "engine_timeout", "engine_timeout"]
+    body, last = report.parts[1].error, report.parts[2].error
+    assert body is not None and last is not None
+    # A part that is not the last has only its share; the last one has what is left of the limit.
+    assert "its share of the time limit" in body.message and "of 0.5 s) ran out while matching" in body.message
+    assert "time limit of 0.5 s exceeded while matching element 'runaway'" in last.message
 
 
 def test_time_limit_can_be_set_per_call() -> None:
