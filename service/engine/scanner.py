@@ -200,6 +200,26 @@ class _PartOutcome:
     error: PartError | None = None
 
 
+def _spans_around(found: OccurrenceList, reach: int, size: int, most: float) -> Spans | None:
+    """Merged spans of ``reach`` around each occurrence, or None as soon as they cover more
+    than ``most`` characters. Occurrences are sorted, so one sweep merges them: a keyword on
+    every line of a padded part is not sorted and merged again for every element it gates."""
+    merged: Spans = []
+    total = 0
+    for item in found:
+        low, high = max(0, item.start - reach), min(size, item.end + reach)
+        if merged and low <= merged[-1][1]:
+            if high > merged[-1][1]:
+                total += high - merged[-1][1]
+                merged[-1] = (merged[-1][0], high)
+        else:
+            merged.append((low, high))
+            total += high - low
+        if total > most:
+            return None
+    return merged
+
+
 class _Stopped(Exception):
     """A SIT's evaluation ran out of time after examining ``examined`` candidates."""
 
@@ -405,11 +425,13 @@ class _PartScan:
         self, element: CompiledRegex | CompiledFunction, primaries: list[ElementKey]
     ) -> list[tuple[int, int]] | None:
         """Where the element must be looked for so that every reportable match of its
-        primaries is found: around their keyword anchors; None for the whole part."""
+        primaries is found: around their keyword anchors; None for the whole part (also
+        when those neighbourhoods would cover more than ``_GATED_SHARE`` of it)."""
         if not isinstance(element, CompiledRegex) or element.width is None:
             return None
-        spans: list[tuple[int, int]] = []
         size = len(self.text)
+        most = size * _GATED_SHARE
+        lists: list[Spans] = []
         for key in primaries:
             anchors = self.anchors.get(key)
             if anchors is None:
@@ -417,9 +439,12 @@ class _PartScan:
             # A keyword [ks, ke) counts for a match [s, e) when s - proximity <= ks and
             # ke <= e + proximity; with e - s <= width, such a match lies in this span.
             for proximity, found in anchors:
-                reach = proximity + element.width + MARGIN
-                spans.extend((max(0, item.start - reach), min(size, item.end + reach)) for item in found)
-        return merge_spans(spans)
+                merged = _spans_around(found, proximity + element.width + MARGIN, size, most)
+                if merged is None:
+                    return None  # this keyword alone is all over the part
+                lists.append(merged)
+        spans = lists[0] if len(lists) == 1 else merge_spans([span for merged in lists for span in merged])
+        return None if covered(spans) > most else spans
 
     def _is_primary(self, key: ElementKey) -> bool:
         sit_index, name = key
