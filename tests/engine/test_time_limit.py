@@ -13,13 +13,13 @@ from tests.conftest import DEFINITION_FIXTURES
 
 def test_catastrophic_regex_ends_within_its_time_limit_with_an_error() -> None:
     # A limit large enough that the first part's share cannot overrun the second's on a busy machine.
-    scanner = compile_scanner(load_definitions([DEFINITION_FIXTURES / "catastrophic"]), time_limit=2, engine="regex")
+    scanner = compile_scanner(load_definitions([DEFINITION_FIXTURES / "catastrophic"]), time_limit=5, engine="regex")
     text = "a" * 50_000 + "!"
     started = time.monotonic()
     report = scanner.classify([Part("body", text), Part("second", "fine")], ClassifyOptions(min_confidence=1))
     elapsed = time.monotonic() - started
     # Generous bound: the point is that it ends, not how fast (machines here are shared).
-    assert elapsed < 10
+    assert elapsed < 20
     assert not report.complete
     # The only SIT with work in the first part ran out: that part as a whole is not classified.
     assert report.timeouts == 1
@@ -35,15 +35,15 @@ def test_catastrophic_regex_ends_within_its_time_limit_with_an_error() -> None:
 
 
 def test_each_part_runs_out_of_its_own_share_of_the_limit() -> None:
-    scanner = compile_scanner(load_definitions([DEFINITION_FIXTURES / "catastrophic"]), time_limit=3, engine="regex")
+    scanner = compile_scanner(load_definitions([DEFINITION_FIXTURES / "catastrophic"]), time_limit=5, engine="regex")
     runaway = "a" * 50_000 + "!"
     report = scanner.classify([Part("small", "fine"), Part("body", runaway), Part("last", runaway)])
     assert [p.error.code if p.error else None for p in report.parts] == [None, "engine_timeout", "engine_timeout"]
     body, last = report.parts[1].error, report.parts[2].error
     assert body is not None and last is not None
     # A part that is not the last has only its share; the last one has what is left of the limit.
-    assert "its share of the time limit" in body.message and "of 3 s) ran out while matching" in body.message
-    assert "time limit of 3 s exceeded while matching element 'runaway'" in last.message
+    assert "its share of the time limit" in body.message and "of 5 s) ran out while matching" in body.message
+    assert "time limit of 5 s exceeded while matching element 'runaway'" in last.message
 
 
 def test_time_limit_can_be_set_per_call() -> None:
