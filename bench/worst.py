@@ -26,6 +26,7 @@ from bench.corpus import make_corpus
 from service.definitions import load_builtin_definitions
 from service.engine import ClassifyOptions, Part, Report, compile_scanner
 from service.validators.github import BASE62_ALPHABET, github_checksum
+from tests.fixtures.generate_token_examples import github_token
 
 RESULTS = Path(__file__).parent / "results"
 SEED = 1201
@@ -75,7 +76,17 @@ INPUTS: dict[str, Callable[[int], str]] = {
     "one character (a…)": lambda size: "a" * size,
     "keywords and digits interleaved": lambda size: _drawn(size, _keyword_digits),
     "near-miss GitHub tokens (bad CRC)": lambda size: _drawn(size, _near_miss_token),
+    # What an attacker wants: the padding hides a real token and an SSN in the middle.
+    "password= lines around a token and an SSN": lambda size: _padded_secret(size),
 }
+
+
+def _padded_secret(size: int) -> str:
+    half = _repeat("password=\n", size // 2)
+    token = github_token(random.Random(SEED), "ghp_")
+    return f"{half}export GITHUB_TOKEN={token}\nEmployee SSN: 412-61-3309\n{half}"
+
+
 BASELINE = "mixed corpus (bench.corpus)"
 
 
