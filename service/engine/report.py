@@ -52,21 +52,29 @@ class Match:
 
 @dataclass(frozen=True)
 class SitResult:
+    """One SIT's findings. ``matches`` may be a selection (``truncated``); the figures are
+    always about every match found: ``count``, ``unique_count`` (distinct normalized
+    values) and ``confidence`` (the highest of all) are computed by the engine before
+    matches are dropped. ``from_matches`` computes them from a complete list."""
+
     sit_id: str
     sit_name: str
     matches: tuple[Match, ...]
+    count: int
+    unique_count: int
+    confidence: int
+    truncated: bool = False
 
-    @property
-    def confidence(self) -> int:
-        return max(match.confidence for match in self.matches)
-
-    @property
-    def count(self) -> int:
-        return len(self.matches)
-
-    @property
-    def unique_count(self) -> int:
-        return len({match.normalized for match in self.matches})
+    @classmethod
+    def from_matches(cls, sit_id: str, sit_name: str, matches: tuple[Match, ...]) -> SitResult:
+        return cls(
+            sit_id,
+            sit_name,
+            matches,
+            count=len(matches),
+            unique_count=len({match.normalized for match in matches}),
+            confidence=max((match.confidence for match in matches), default=0),
+        )
 
     def to_dict(self, reveal: bool) -> dict[str, Any]:
         return {
@@ -74,7 +82,30 @@ class SitResult:
             "confidence": self.confidence,
             "count": self.count,
             "unique_count": self.unique_count,
+            "truncated": self.truncated,
             "matches": [match.to_dict(reveal) for match in self.matches],
+        }
+
+
+@dataclass(frozen=True)
+class IncompleteSit:
+    """A SIT that could not finish in one part: its other matches there may be missing.
+
+    Matches it had already confirmed are still reported; the part's other SITs answered.
+    """
+
+    sit_id: str
+    sit_name: str
+    part: str
+    reason: str  # 'engine_timeout'
+    message: str  # what was running (never any text of the document)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sit": {"id": self.sit_id, "name": self.sit_name},
+            "part": self.part,
+            "reason": self.reason,
+            "message": self.message,
         }
 
 
@@ -130,6 +161,8 @@ class Report:
     sits_scanned: int
     trace: tuple[Rejection, ...] | None = None
     stats: dict[str, Any] = field(default_factory=dict)
+    incomplete: tuple[IncompleteSit, ...] = ()
+    trace_truncated: bool = False  # the trace holds a selection of the rejections
 
     @property
     def errors(self) -> list[PartSummary]:
@@ -137,8 +170,14 @@ class Report:
 
     @property
     def complete(self) -> bool:
-        """False when some part could not be classified; its error says why."""
-        return not self.errors
+        """False when some part could not be classified (its error says why) or some SIT
+        could not finish in some part (``incomplete`` says which)."""
+        return not self.errors and not self.incomplete
+
+    @property
+    def truncated(self) -> bool:
+        """True when some result returns fewer matches than it counts."""
+        return any(result.truncated for result in self.results)
 
     @property
     def timeouts(self) -> int:
@@ -153,15 +192,21 @@ class Report:
             "results": [result.to_dict(reveal) for result in self.results],
             "parts": [part.to_dict() for part in self.parts],
             "complete": self.complete,
+            "incomplete": [item.to_dict() for item in self.incomplete],
+            "truncated": self.truncated,
             "stats": {
                 "parts": len(self.parts),
                 "chars": sum(part.chars for part in self.parts),
                 "sits_scanned": self.sits_scanned,
                 "elapsed_ms": round(self.elapsed_ms, 3),
                 "engine_timeouts": self.timeouts,
+                "incomplete_sits": len(self.incomplete),
+                "matches_found": sum(result.count for result in self.results),
+                "matches_returned": sum(len(result.matches) for result in self.results),
                 **self.stats,
             },
         }
         if self.trace is not None:
             data["trace"] = [rejection.to_dict(reveal) for rejection in self.trace]
+            data["trace_truncated"] = self.trace_truncated
         return data

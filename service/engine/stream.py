@@ -15,8 +15,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from service.engine.document import Part, PartError
-from service.engine.report import Evidence, Match, PartSummary, Rejection, Report, SitResult
+from service.engine.report import Evidence, IncompleteSit, Match, PartSummary, Rejection, Report
 from service.engine.scanner import ClassifyOptions, Scanner
+from service.engine.selection import SitTally, results
 
 DEFAULT_WINDOW = 4_000_000  # characters
 # Assumed length of a match whose pattern has no upper bound (such as a PEM block).
@@ -62,6 +63,7 @@ def classify_stream(
     """Classify the concatenation of ``chunks`` as one part named ``name``.
 
     The time limit applies to each window, since a stream's length is not known ahead.
+    The caps on returned matches apply to the whole stream; counts are exact.
     """
     options = options or ClassifyOptions()
     window = window or DEFAULT_WINDOW
@@ -69,22 +71,28 @@ def classify_stream(
     if window <= 4 * overlap:
         raise ValueError(f"window must be larger than {4 * overlap} characters for these definitions")
     started = time.perf_counter()
-    matches: dict[str, list[Match]] = {}
+    tallies: dict[str, SitTally] = {}
     names: dict[str, str] = {}
     trace: list[Rejection] | None = [] if options.explain else None
+    incomplete: dict[str, IncompleteSit] = {}
+    # Each window returns all it found; what the stream returns is chosen over all windows.
+    uncapped = replace(options, max_matches_per_sit=None, max_matches=None, max_trace=None)
     chars = 0
     errors: list[PartError] = []
     for offset, text, last in _windows(chunks, window, overlap):
         owned_start = offset if offset == 0 else offset + overlap
         owned_end = offset + len(text) if last else offset + len(text) - overlap
         chars = offset + len(text)
-        report = scanner.classify([Part(name, text)], options)
+        report = scanner.classify([Part(name, text)], uncapped)
         errors.extend(p.error for p in report.parts if p.error is not None)
+        for item in report.incomplete:
+            incomplete.setdefault(item.sit_id, item)
         for result in report.results:
             names[result.sit_id] = result.sit_name
+            tally = tallies.setdefault(result.sit_id, SitTally(options.max_matches_per_sit))
             for match in result.matches:
                 if owned_start <= offset + match.start < owned_end:
-                    matches.setdefault(result.sit_id, []).append(_shift(match, offset))
+                    tally.add(_shift(match, offset))
         if trace is not None and report.trace:
             trace.extend(
                 replace(r, start=r.start + offset, end=r.end + offset)
@@ -92,14 +100,19 @@ def classify_stream(
                 if owned_start <= offset + r.start < owned_end
             )
     order = [sit.definition.id for sit in scanner.sits]
-    results = tuple(SitResult(sit_id, names[sit_id], tuple(matches[sit_id])) for sit_id in order if matches.get(sit_id))
+    found = results(
+        ((sit_id, names[sit_id], tallies[sit_id]) for sit_id in order if sit_id in tallies), options.max_matches
+    )
     summary = PartSummary(name, "text/plain", chars, error=errors[0] if errors else None)
+    limit = options.max_trace
     return Report(
-        results=results,
+        results=found,
         parts=(summary,),
         elapsed_ms=(time.perf_counter() - started) * 1000,
         sits_scanned=len(scanner.select(options.sits)),
-        trace=tuple(trace) if trace is not None else None,
+        trace=tuple(trace[:limit] if limit is not None else trace) if trace is not None else None,
+        incomplete=tuple(incomplete.values()),
+        trace_truncated=trace is not None and limit is not None and len(trace) > limit,
     )
 
 

@@ -2,37 +2,63 @@
 
 from __future__ import annotations
 
+import random
 import time
 
 import pytest
 
 from service.definitions import load_definitions
-from service.engine import ClassifyOptions, Part, compile_scanner
+from service.engine import ClassifyOptions, Part, Scanner, compile_scanner
+from service.engine import scanner as scanner_module
 from tests.conftest import DEFINITION_FIXTURES
+from tests.fixtures.generate_token_examples import github_token
+
+GITHUB = "GitHub personal access token"
 
 
 def test_catastrophic_regex_ends_within_its_time_limit_with_an_error() -> None:
     scanner = compile_scanner(load_definitions([DEFINITION_FIXTURES / "catastrophic"]), time_limit=0.5, engine="regex")
     text = "a" * 50_000 + "!"
     started = time.monotonic()
-    report = scanner.classify([Part("body", text), Part("second", "fine")], ClassifyOptions(min_confidence=1))
+    report = scanner.classify([Part("body", text)], ClassifyOptions(min_confidence=1))
     elapsed = time.monotonic() - started
     # Generous bound: the point is that it ends, not how fast (machines here are shared).
     assert elapsed < 10
     assert not report.complete
-    # The limit is per document: once spent, later parts are not classified either.
-    assert report.timeouts == 2
-    first, second = report.errors
+    # The only SIT with work in the part ran out: the part as a whole is not classified.
+    assert report.timeouts == 1
+    (first,) = report.errors
     assert first.name == "body" and first.error is not None
     assert first.error.code == "engine_timeout"
-    assert (
-        "time limit of 0.5 s exceeded while matching element 'runaway' of SIT 'Catastrophic regex'"
-        in first.error.message
+    assert "part not classified" in first.error.message
+    assert "matching element 'runaway' of SIT 'Catastrophic regex'" in first.error.message
+    assert report.results == () and report.incomplete == ()
+    assert report.to_dict()["stats"]["engine_timeouts"] == 1
+
+
+def test_a_part_cannot_spend_the_time_of_the_parts_after_it(
+    builtin_scanner: Scanner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(8)
+    tokens = [github_token(rng, "ghp_") for _ in range(201)]
+    build = scanner_module._PartScan._match
+
+    def slow_match(self: scanner_module._PartScan, *args: object, **kwargs: object) -> object:
+        time.sleep(0.01)  # confirming a match now takes long: 200 of them cannot fit
+        return build(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scanner_module._PartScan, "_match", slow_match)
+    monkeypatch.setattr(scanner_module, "_DEADLINE_STRIDE", 1)
+    body = "".join(f"token {token}\n" for token in tokens[:200])
+    report = builtin_scanner.classify(
+        [Part("body", body), Part("small", f"token {tokens[200]}\n")], ClassifyOptions(time_limit=1.5)
     )
-    assert second.name == "second" and second.error is not None
-    assert "exceeded while classifying earlier parts of the document" in second.error.message
-    assert report.results == ()
-    assert report.to_dict()["stats"]["engine_timeouts"] == 2
+    # The first part had only its share: it is incomplete, the one after it was classified in full.
+    assert {(item.part, item.sit_name) for item in report.incomplete} == {("body", GITHUB)}
+    assert "its share of the time limit" in report.incomplete[0].message
+    github = report.result_for(GITHUB)
+    assert github is not None and tokens[200] in {match.value for match in github.matches}
+    assert report.errors == []
 
 
 def test_time_limit_can_be_set_per_call() -> None:
