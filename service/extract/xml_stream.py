@@ -135,14 +135,20 @@ def _rewrite_prolog(head: bytes, final: bool) -> tuple[bytes, bool] | None:
             continue
         if size - at < 9 and not final:
             return None
+        declarations, end = False, at
         if head.startswith(b"<!DOCTYPE", at):
             found = _doctype_end(head, at + 9)
             if found is None:
                 return None if not final else (head, False)
             end, declarations = found
-            return head[:at] + _PLACEHOLDER + head[end:], declarations
-        # The root element: there is no DOCTYPE. One is added so that an undeclared entity is skipped.
-        return head[:at] + _PLACEHOLDER + head[at:], False
+        # The root element follows. A placeholder DOCTYPE (added if there was none) makes an
+        # undeclared entity a skipped one, unless the document calls itself standalone (as
+        # Word's XML does): that claim is dropped, since the declarations it refers to are.
+        prolog = _STANDALONE.sub(b'standalone="no"', head[:at])
+        return prolog + _PLACEHOLDER + head[end:], declarations
+
+
+_STANDALONE = re.compile(rb"""standalone\s*=\s*["']yes["']""")
 
 
 def _doctype_end(head: bytes, at: int) -> tuple[int, bool] | None:
@@ -259,6 +265,12 @@ def _skip_construct(text: str, lt: int, sink: TextSink) -> int | None:
         end = text.find("?>", lt + 2)
         return len(text) if end < 0 else end + 2
     if text.startswith("<!DOCTYPE", lt):
+        # The same reading of the DOCTYPE as before parsing (quotes and comments respected) ...
+        window = text[lt : lt + HEAD_LIMIT].encode("utf-8", errors="surrogatepass")
+        found = _doctype_end(window, 9)
+        if found is not None:
+            return lt + len(window[: found[0]].decode("utf-8", errors="surrogatepass"))
+        # ... and, for a DOCTYPE that does not end the way it should, a rougher one.
         bracket, closing = text.find("[", lt), text.find(">", lt)
         if 0 <= bracket < closing or (bracket >= 0 and closing < 0):
             subset_end = _SUBSET_END.search(text, bracket)
