@@ -70,6 +70,12 @@ def _zip_flavour(data: bytes) -> Kind:
 
 
 def _text_flavour(head: bytes, name: str) -> Kind:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # UTF-16 markup is markup too: look at its first characters as UTF-8.
+        encoding = "utf-16-le" if head.startswith(b"\xff\xfe") else "utf-16-be"
+        sample = head[2 : len(head) - len(head) % 2].decode(encoding, errors="ignore").encode("utf-8", errors="ignore")
+        kind = _text_flavour(sample, name)
+        return kind if kind in (Kind.HTML, Kind.XML) else Kind.TEXT
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if stripped.startswith((b"<!doctype html", b"<html")) or (stripped.startswith(b"<") and b"<body" in stripped):
         return Kind.HTML

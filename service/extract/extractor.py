@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from service.engine.document import Part, PartError
 from service.extract.detect import Kind, detect
-from service.extract.limits import REPORTED_ONCE, Budget, ExtractionLimits, LimitExceeded
+from service.extract.limits import DOCUMENT_WIDE, REPORTED_ONCE, Budget, ExtractionLimits, LimitExceeded
 
 logger = logging.getLogger("dlp.extract")
 
@@ -54,10 +54,53 @@ class Extraction:
             finished.append(part)
         return finished
 
-    def add_text(self, path: str, text: str, media_type: str, size: int | None = None) -> None:
+    def add_text(
+        self, path: str, text: str, media_type: str, size: int | None = None, *, charged: bool = False
+    ) -> None:
+        """A part's text; ``charged`` when a ``TextSink`` already counted it against the budget."""
         self.budget.take_part()
-        self.budget.take_bytes(len(text))
+        if not charged:
+            self.budget.take_bytes(len(text))
         self.parts.append(Part(path, text, media_type=media_type, size=size))
+
+    def add_partial(
+        self,
+        path: str,
+        text: str,
+        media_type: str,
+        error: LimitExceeded | PartError | None,
+        size: int | None = None,
+        *,
+        charged: bool = False,
+    ) -> bool:
+        """A part's text and, if its reading was cut short or fell back, an error part beside it.
+
+        The text read before a limit (or by a fallback) is a part of its own, without error,
+        so that it is scanned; the error part ``<path>#incomplete`` says why the part is not
+        complete. Without text there is only the error part, under ``path``. Returns False
+        when the error is a document-wide limit: the reader should stop.
+        """
+        has_text = bool(text.strip())
+        if error is None or has_text:
+            self.add_text(path, text, media_type, size, charged=charged)
+        elif charged:
+            self.budget.refund(len(text))
+        if error is None:
+            return True
+        code, message = (error.code, error.message)
+        self.add_error(f"{path}#incomplete" if has_text else path, media_type, code, message, size)
+        return code not in DOCUMENT_WIDE
+
+    def fit_text(self, text: str) -> tuple[str, LimitExceeded | None]:
+        """``text`` cut to what the budget allows, charged, and the limit that cut it (if any)."""
+        allowed = min(len(text), self.limits.max_part_bytes)
+        limit = (
+            LimitExceeded("part_too_large", f"its text is longer than {self.limits.max_part_bytes}")
+            if allowed < len(text)
+            else None
+        )
+        granted, over_total = self.budget.grant(allowed)
+        return text[:granted], over_total or limit
 
     def add_error(self, path: str, media_type: str, code: str, message: str, size: int | None = None) -> None:
         # Error parts do not count against max_parts: the report must always say what went wrong.

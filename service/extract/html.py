@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html.parser import HTMLParser
 
 _INVISIBLE = {"script", "style", "template", "noscript"}
@@ -37,9 +38,17 @@ class _VisibleText(HTMLParser):
             self.pieces.append(data)
 
 
-def html_to_text(markup: str) -> str:
+# Markup is parsed in pieces of this many characters, with a look at the clock in between.
+_PIECE = 256 * 1024
+
+
+def html_to_text(markup: str, check: Callable[[], None] | None = None) -> str:
+    """The visible text; ``check`` is called between pieces of the markup (it raises to stop)."""
     parser = _VisibleText()
-    parser.feed(markup)
+    for start in range(0, len(markup), _PIECE):
+        if check is not None:
+            check()
+        parser.feed(markup[start : start + _PIECE])
     parser.close()
     lines = ("".join(parser.pieces)).splitlines()
     return "\n".join(" ".join(line.split()) for line in lines if line.strip())

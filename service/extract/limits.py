@@ -22,6 +22,9 @@ class ExtractionLimits:
     max_parts: int = 10_000
     max_compression_ratio: float = 200.0  # unpacked size / packed size of one member
     time_limit: float = 30.0  # seconds for the whole document
+    # XML elements visited in one XML stream (a Word body, a sheet, a slide, an XML file): an
+    # office file of ten million empty paragraphs is small and below every byte limit.
+    max_xml_elements: int = 5_000_000
 
 
 # Limits on the whole document: once broken, nothing more of it can be read.
@@ -50,6 +53,52 @@ class Budget:
     def check_time(self) -> None:
         if time.monotonic() - self.started > self.limits.time_limit:
             raise LimitExceeded("time_limit", f"extraction took longer than {self.limits.time_limit:g} s")
+
+    def grant(self, count: int) -> tuple[int, LimitExceeded | None]:
+        """Charge up to ``count`` bytes to the document's total; how many fit, and the limit if not all did.
+
+        Text is charged as it is produced: what fits is kept (and scanned), the rest is reported.
+        """
+        allowed = max(0, min(count, self.limits.max_total_bytes - self.total_bytes))
+        self.total_bytes += allowed
+        if allowed < count:
+            return allowed, LimitExceeded(
+                "total_size", f"the document unpacks to more than {self.limits.max_total_bytes} bytes"
+            )
+        return allowed, None
+
+    def refund(self, count: int) -> None:
+        """Give back bytes charged for text that was thrown away (and produced again another way)."""
+        self.total_bytes = max(0, self.total_bytes - count)
+
+    def read_cap(self, packed: int) -> tuple[int, LimitExceeded]:
+        """How many bytes of a member packed in ``packed`` bytes may be unpacked, and the limit that says so.
+
+        Decided before anything is unpacked: a member that declares more is read only up to
+        the cap (what was read is still scanned) and then reported with that limit. Headers
+        can lie, so the cap is enforced on the bytes actually unpacked too.
+        """
+        limits = self.limits
+        candidates = [
+            (
+                limits.max_part_bytes,
+                LimitExceeded("part_too_large", f"unpacks to more than {limits.max_part_bytes} bytes"),
+            ),
+            (
+                max(0, limits.max_total_bytes - self.total_bytes),
+                LimitExceeded("total_size", f"the document unpacks to more than {limits.max_total_bytes} bytes"),
+            ),
+        ]
+        if packed > 0:
+            candidates.append(
+                (
+                    max(1 * MiB, int(packed * limits.max_compression_ratio)),
+                    LimitExceeded(
+                        "compression_ratio", f"compression ratio is above {limits.max_compression_ratio:g}:1"
+                    ),
+                )
+            )
+        return min(candidates, key=lambda candidate: candidate[0])
 
     def take_bytes(self, count: int) -> None:
         self.check_time()

@@ -25,5 +25,7 @@ def read_pdf(extraction: Extraction, data: bytes, path: str, depth: int) -> None
         if not opened:
             raise Encrypted("the PDF is encrypted with a password")
     for number, page in enumerate(reader.pages, start=1):
-        extraction.budget.check_time()
-        extraction.add_text(f"{path}/page{number}", page.extract_text() or "", Kind.PDF.value)
+        extraction.budget.check_time()  # before each page: one page's text is the smallest step pypdf takes
+        text, limit = extraction.fit_text(page.extract_text() or "")
+        if not extraction.add_partial(f"{path}/page{number}", text, Kind.PDF.value, limit, charged=True):
+            return

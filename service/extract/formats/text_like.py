@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
-from defusedxml import ElementTree as SafeElementTree
+from collections.abc import Iterator
 
 from service.extract.detect import Kind
-from service.extract.extractor import Extraction, ForbiddenContent, Unsupported, handles
+from service.extract.extractor import Extraction, Unsupported, handles
 from service.extract.html import html_to_text
+from service.extract.sink import TextSink
 from service.extract.text import NotText, decode_text
+from service.extract.xml_stream import Fallback, XmlReader, read_xml
+
+CHUNK = 1024 * 1024
 
 
 def _decode(data: bytes) -> str:
@@ -20,32 +23,57 @@ def _decode(data: bytes) -> str:
 
 @handles(Kind.TEXT)
 def read_text(extraction: Extraction, data: bytes, path: str, depth: int) -> None:
-    extraction.add_text(path, _decode(data), Kind.TEXT.value, len(data))
+    text, limit = extraction.fit_text(_decode(data))
+    extraction.add_partial(path, text, Kind.TEXT.value, limit, len(data), charged=True)
 
 
 @handles(Kind.HTML)
 def read_html(extraction: Extraction, data: bytes, path: str, depth: int) -> None:
-    extraction.add_text(path, html_to_text(_decode(data)), Kind.HTML.value, len(data))
+    text, limit = extraction.fit_text(html_to_text(_decode(data), extraction.budget.check_time))
+    extraction.add_partial(path, text, Kind.HTML.value, limit, len(data), charged=True)
+
+
+class XmlValues(XmlReader):
+    """Text and attribute values, each on its own line (as in the document, stripped of blank space)."""
+
+    def __init__(self, sink: TextSink) -> None:
+        super().__init__(sink)
+        self.pending: list[str] = []
+        self.first = True
+
+    def _line(self, value: str) -> None:
+        value = value.strip()
+        if value:
+            if not self.first:
+                self.sink.write("\n")
+            self.first = False
+            self.sink.write(value)
+
+    def _flush(self) -> None:
+        if self.pending:
+            self._line("".join(self.pending))
+            self.pending = []
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        self._flush()
+        for value in attrs.values():
+            self._line(value)
+
+    def end(self, tag: str) -> None:
+        self._flush()
+
+    def text(self, data: str) -> None:
+        self.pending.append(data)
+        if len(self.pending) > 64:  # a very long text node arrives in pieces: keep them few
+            self.pending = ["".join(self.pending)]
+
+
+def _chunks(data: bytes) -> Iterator[bytes]:
+    for start in range(0, len(data), CHUNK):
+        yield data[start : start + CHUNK]
 
 
 @handles(Kind.XML)
-def read_xml(extraction: Extraction, data: bytes, path: str, depth: int) -> None:
-    extraction.add_text(path, xml_text(data), Kind.XML.value, len(data))
-
-
-def xml_text(data: bytes) -> str:
-    """Text and attribute values of an XML document, parsed with entity expansion and DTDs refused."""
-    try:
-        root = SafeElementTree.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
-    except (EntitiesForbidden, ExternalReferenceForbidden, DTDForbidden) as error:
-        raise ForbiddenContent(
-            f"XML with entity declarations or external references is refused ({type(error).__name__})"
-        ) from None
-    pieces: list[str] = []
-    for element in root.iter():
-        pieces.extend(value for value in element.attrib.values() if value.strip())
-        if element.text and element.text.strip():
-            pieces.append(element.text.strip())
-        if element.tail and element.tail.strip():
-            pieces.append(element.tail.strip())
-    return "\n".join(pieces)
+def read_xml_document(extraction: Extraction, data: bytes, path: str, depth: int) -> None:
+    result = read_xml(extraction.budget, lambda: _chunks(data), XmlValues, Fallback())
+    extraction.add_partial(path, result.text, Kind.XML.value, result.error, len(data), charged=True)
