@@ -20,6 +20,8 @@ def print_report(out: TextIO, name: str, report: Report, reveal: bool, explain: 
     for part in report.errors:
         assert part.error is not None
         print(f"{name}: {part.name}: {part.error.code}: {part.error.message}", file=out)
+    for incomplete in report.incomplete:
+        print(f"{name}: {incomplete.part}: {incomplete.sit_name}: incomplete: {incomplete.message}", file=out)
     if not report.results:
         print(f"{name}: no sensitive information found", file=out)
     for result in report.results:

@@ -83,6 +83,10 @@ class ResultSchema(Schema):
     count = fields.Integer(required=True)
     unique_count = fields.Integer(required=True)
     matches = fields.List(fields.Nested(MatchSchema), required=True)
+    truncated = fields.Boolean(
+        required=True,
+        metadata={"description": "True when fewer matches are listed than were found; the counts stay exact."},
+    )
 
 
 class PartErrorSchema(Schema):
@@ -105,6 +109,9 @@ class StatsSchema(Schema):
     sits_scanned = fields.Integer(required=True)
     elapsed_ms = fields.Float(required=True)
     engine_timeouts = fields.Integer(required=True)
+    incomplete_sits = fields.Integer(required=True)
+    matches_found = fields.Integer(required=True)
+    matches_returned = fields.Integer(required=True)
 
 
 class RejectionSchema(Schema):
@@ -118,12 +125,32 @@ class RejectionSchema(Schema):
     reason = fields.String(required=True)
 
 
+class IncompleteSitSchema(Schema):
+    sit = fields.Nested(SitRefSchema, required=True)
+    part = fields.String(required=True)
+    reason = fields.String(required=True)
+    message = fields.String(required=True)
+
+
 class ReportSchema(Schema):
     results = fields.List(fields.Nested(ResultSchema), required=True)
     parts = fields.List(fields.Nested(PartSchema), required=True)
-    complete = fields.Boolean(required=True, metadata={"description": "False when a part has an error."})
+    complete = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "False when a part has an error or a SIT is incomplete: nothing can be said about what "
+            "was not read. A gateway must treat false as a failure (block or hold), never as clean."
+        },
+    )
+    incomplete = fields.List(
+        fields.Nested(IncompleteSitSchema),
+        required=True,
+        metadata={"description": "SITs that ran out of time in a part; the other SITs answered for it."},
+    )
+    truncated = fields.Boolean(required=True, metadata={"description": "True when some result lists fewer matches."})
     stats = fields.Nested(StatsSchema, required=True)
     trace = fields.List(fields.Nested(RejectionSchema), metadata={"description": "Only with explain."})
+    trace_truncated = fields.Boolean(metadata={"description": "Only with explain: the trace was cut."})
 
 
 class NoQuerySchema(StrictSchema):
