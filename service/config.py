@@ -191,7 +191,9 @@ def _clamp_to_request_budget(settings: Settings) -> Settings:
     """Lower the engine and extraction limits to the request budget: a part of a request cannot be
     given more time than the whole."""
     budget = settings.request_time_limit
-    over = {name: budget for name in ("time_limit", "extraction_time_limit") if getattr(settings, name) > budget}
+    over: dict[str, Any] = {
+        name: budget for name in ("time_limit", "extraction_time_limit") if getattr(settings, name) > budget
+    }
     if not over:
         return settings
     return replace(settings, **over, clamped_to_request_time_limit=tuple(over))

@@ -13,6 +13,7 @@ This module imports gevent; it is loaded by gunicorn only (``worker_class``), ne
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import io
 import itertools
@@ -62,6 +63,9 @@ class BodyTimeout(Exception):
 class Worker(GeventWorker):  # type: ignore[misc]  # gunicorn has no type hints
     """gunicorn's gevent worker, with the application run on a pool of real threads."""
 
+    sockets: list[Any]
+    wsgi: WsgiApp
+
     def patch(self) -> None:
         # Threads stay real: the application runs on them and uses real locks (metrics, logging,
         # Hyperscan scratch per thread); sockets, sleeps and selects become cooperative.
@@ -79,6 +83,10 @@ class Worker(GeventWorker):  # type: ignore[misc]  # gunicorn has no type hints
         self.pool = ThreadPool(self.cfg.threads)
         self.running: dict[int, float] = {}
         self.wsgi = ThreadedApp(self.wsgi, self, settings.max_body_bytes, settings.body_timeout)
+        # Signals are handled from here on (gunicorn installs its handlers before loading the app).
+        self.log.info(
+            "worker %s ready: %d threads, %d connections", self.pid, self.cfg.threads, self.worker_connections
+        )
 
     def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
         token = _current_request.set(req)
@@ -233,10 +241,9 @@ def raise_open_files_limit() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard == resource.RLIM_INFINITY or soft < hard:
         target = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
-        try:
+        # On failure the limit stays as it was; gunicorn still caps connections per worker.
+        with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-        except (ValueError, OSError):
-            pass  # keep the limit we have; gunicorn still caps connections per worker
 
 
 def configure_app_logging(level: str) -> None:
@@ -249,3 +256,4 @@ def configure_app_logging(level: str) -> None:
         handler.dlp_stderr = True  # type: ignore[attr-defined]
         service_logger.addHandler(handler)
     service_logger.propagate = False
+
