@@ -12,7 +12,8 @@ import io
 import random
 import selectors
 import socket
-import threading
+import multiprocessing
+import multiprocessing.queues
 import time
 import zipfile
 from collections.abc import Iterator
@@ -171,29 +172,44 @@ class SlowClientStats:
     closed_by_server: int = 0
     failed_to_connect: int = 0
     most_open: int = 0
-    lifetimes: list[float] = field(default_factory=list)
+    # How long each connection the server closed had been open.
+    dropped_after: list[float] = field(default_factory=list)
 
 
 class SlowClients:
     """``count`` connections that each send a partial request and then one header byte every
     ``interval`` seconds, never finishing their headers. A connection the server closes is
-    opened again, so the pressure holds for the whole run. One thread drives them all."""
+    opened again, so the pressure holds for the whole run. They are driven from a child process,
+    so that they do not compete for this process's interpreter with the requests it measures."""
 
     def __init__(self, host: str, port: int, count: int = 200, interval: float = 2.0) -> None:
         self.address = (host, port)
         self.count = count
         self.interval = interval
         self.stats = SlowClientStats()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="slow-clients", daemon=True)
+        context = multiprocessing.get_context("fork")
+        self._stop = context.Event()
+        self._results: multiprocessing.queues.Queue[SlowClientStats] = context.Queue()
+        self._process = context.Process(target=self._main, name="slow-clients", daemon=True)
 
     def __enter__(self) -> SlowClients:
-        self._thread.start()
+        self._process.start()
         return self
 
     def __exit__(self, *_: object) -> None:
         self._stop.set()
-        self._thread.join(timeout=30)
+        try:
+            self.stats = self._results.get(timeout=30)
+        finally:
+            self._process.join(timeout=10)
+            if self._process.is_alive():
+                self._process.kill()
+
+    def _main(self) -> None:
+        try:
+            self._run()
+        finally:
+            self._results.put(self.stats)
 
     def _open(self, selector: selectors.BaseSelector, opened_at: dict[socket.socket, float]) -> None:
         try:
@@ -208,10 +224,17 @@ class SlowClients:
         self.stats.opened += 1
 
     def _close(
-        self, selector: selectors.BaseSelector, opened_at: dict[socket.socket, float], sock: socket.socket
+        self,
+        selector: selectors.BaseSelector,
+        opened_at: dict[socket.socket, float],
+        sock: socket.socket,
+        by_server: bool = True,
     ) -> None:
         selector.unregister(sock)
-        self.stats.lifetimes.append(time.monotonic() - opened_at.pop(sock))
+        lifetime = time.monotonic() - opened_at.pop(sock)
+        if by_server:
+            self.stats.closed_by_server += 1
+            self.stats.dropped_after.append(lifetime)
         sock.close()
 
     def _run(self) -> None:
@@ -231,7 +254,6 @@ class SlowClients:
                     except OSError:
                         data = b""
                     if not data:  # the server gave up on this client: that is what a time-out does
-                        self.stats.closed_by_server += 1
                         self._close(selector, opened_at, sock)
                 if time.monotonic() >= next_byte:
                     next_byte = time.monotonic() + self.interval
@@ -239,9 +261,8 @@ class SlowClients:
                         try:
                             sock.send(b"a")
                         except OSError:
-                            self.stats.closed_by_server += 1
                             self._close(selector, opened_at, sock)
         finally:
             for sock in list(opened_at):
-                self._close(selector, opened_at, sock)
+                self._close(selector, opened_at, sock, by_server=False)
             selector.close()

@@ -230,9 +230,7 @@ def enforce_memory_ceiling(worker: Any, ceiling_mb: int) -> None:
         return
     rss = rss_megabytes()
     if rss > ceiling_mb:
-        worker.log.info(
-            "worker %s uses %d MB, above the %d MB ceiling: restarting it", worker.pid, rss, ceiling_mb
-        )
+        worker.log.info("worker %s uses %d MB, above the %d MB ceiling: restarting it", worker.pid, rss, ceiling_mb)
         worker.alive = False
 
 
@@ -256,4 +254,3 @@ def configure_app_logging(level: str) -> None:
         handler.dlp_stderr = True  # type: ignore[attr-defined]
         service_logger.addHandler(handler)
     service_logger.propagate = False
-
