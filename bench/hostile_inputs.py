@@ -9,11 +9,11 @@ building them takes little memory.
 from __future__ import annotations
 
 import io
+import multiprocessing
+import multiprocessing.queues
 import random
 import selectors
 import socket
-import multiprocessing
-import multiprocessing.queues
 import time
 import zipfile
 from collections.abc import Iterator
