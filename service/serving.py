@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import io
 import itertools
 import json
@@ -30,6 +31,8 @@ from typing import Any
 import gevent
 from gevent import monkey
 from gevent import socket as green_socket
+from gevent.pool import Pool
+from gevent.server import StreamServer
 from gevent.threadpool import ThreadPool
 from gunicorn.workers.ggevent import GeventWorker
 
@@ -88,6 +91,43 @@ class Worker(GeventWorker):  # type: ignore[misc]  # gunicorn has no type hints
             "worker %s ready: %d threads, %d connections", self.pid, self.cfg.threads, self.worker_connections
         )
 
+    def run(self) -> None:
+        if self.cfg.is_ssl:
+            raise RuntimeError("service.serving.Worker serves plain HTTP; terminate TLS at the reverse proxy")
+        self.servers: list[Any] = []
+        for listener in self.sockets:
+            listener.setblocking(1)
+            server = StreamServer(
+                listener, handle=functools.partial(self.handle, listener), spawn=Pool(self.worker_connections)
+            )
+            server.max_accept = 1  # take one connection at a time, so the workers share them
+            server.start()
+            self.servers.append(server)
+        while self.alive:
+            self.notify()
+            gevent.sleep(1.0)
+        for server in self.servers:
+            server.close()  # no new connections; those held finish their requests
+        deadline = time.monotonic() + self.cfg.graceful_timeout
+        while time.monotonic() < deadline and any(s.pool.free_count() != s.pool.size for s in self.servers):
+            self.notify()
+            gevent.sleep(0.5)
+        for server in self.servers:
+            server.stop(timeout=1)
+
+    def threads_taken(self) -> None:
+        # Every thread is busy: let the other workers accept new connections meanwhile, or the
+        # greenlets would queue requests here while another worker's CPU sits idle.
+        if len(self.running) >= self.cfg.threads:
+            for server in self.servers:
+                server.stop_accepting()
+
+    def thread_freed(self) -> None:
+        if self.alive and len(self.running) < self.cfg.threads:
+            for server in self.servers:
+                if not server.closed:
+                    server.start_accepting()
+
     def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
         token = _current_request.set(req)
         try:
@@ -126,10 +166,12 @@ class ThreadedApp:
         request_id = next(self._ids)
         # gunicorn compares heartbeats with time.monotonic(); so does notify() above.
         self.worker.running[request_id] = time.monotonic()
+        self.worker.threads_taken()
         try:
             chunks: list[bytes] = self.worker.pool.apply(self._run, (environ, start_response))
         finally:
             del self.worker.running[request_id]
+            self.worker.thread_freed()
         return chunks
 
     def _run(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
