@@ -7,6 +7,8 @@ the body). Once the whole body has been read, the request runs on one of ``threa
 so a long classification does not stop the hub: health checks, other connections and the
 worker's heartbeat go on. The heartbeat stops at the start of the oldest request still running,
 so gunicorn's worker time-out still kills a worker stuck in one request, as with sync workers.
+A worker whose threads are all busy stops accepting connections until one is free, so that
+requests go to the workers that can run them.
 
 This module imports gevent; it is loaded by gunicorn only (``worker_class``), never by the engine.
 """

@@ -149,3 +149,17 @@ def test_a_body_that_does_not_arrive_in_time_times_out() -> None:
     env = {"wsgi.input": Trickle(), "CONTENT_LENGTH": "1000"}
     with pytest.raises(serving.BodyTimeout):
         serving.buffer_body(env, 10_000, 0.5)
+
+
+def test_the_service_loggers_write_to_stderr_at_the_configured_level() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import logging; from service import serving; serving.configure_app_logging('info'); "
+        "serving.configure_app_logging('info'); "
+        "logging.getLogger('dlp.access').info('GET /v1/sits 200'); logging.getLogger('dlp.access').debug('hidden')"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].endswith("dlp.access: GET /v1/sits 200")
