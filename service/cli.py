@@ -287,7 +287,10 @@ def run_serve(args: argparse.Namespace) -> NoReturn:
         raise CliError(f"configuration: {error}") from None
     config = Path(__file__).parent / "gunicorn.conf.py"
     command = [sys.executable, "-m", "gunicorn", "-c", str(config), "service.api.wsgi:application"]
-    print(f"dlp: serving on http://{settings.bind} with {settings.workers} workers", file=sys.stderr)
+    print(
+        f"dlp: serving on http://{settings.bind} with {settings.workers} workers of {settings.threads} threads",
+        file=sys.stderr,
+    )
     sys.stderr.flush()
     os.execvpe(command[0], command, environ)  # replaces this process; gunicorn's status is ours
 

@@ -66,6 +66,29 @@ class Settings:
     max_compression_ratio: float = 200.0
     extraction_time_limit: float = 30.0
     max_json_depth: int = 32
+    # One budget for a whole classify request: extraction, scanning, masking and formatting.
+    # The engine and extraction limits are clamped to it; gunicorn's worker time-out is above it.
+    request_time_limit: float = 20.0
+    # Seconds a client has to send a request's line and headers (also the keep-alive idle time),
+    # and to send its body: slow clients are dropped instead of holding a connection.
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    # Threads per worker that run the application; connections are held by cheap greenlets.
+    threads: int = 4
+    worker_connections: int = 1000
+    # Workers are replaced after this many requests (plus a random jitter), or as soon as a request
+    # leaves them above the RSS ceiling: Python rarely gives freed memory back to the system.
+    max_requests: int = 1000
+    max_requests_jitter: int = 100
+    worker_max_rss_mb: int = 1024
+    # Matches listed per SIT and per request, and explanation entries; counts stay exact beyond.
+    max_matches_per_sit: int = 100
+    max_matches: int = 1000
+    max_trace: int = 1000
+    # XML elements read from one part (an office body, a spreadsheet, an XML file).
+    max_xml_elements: int = 5_000_000
+    # Settings lowered to request_time_limit when loaded (shown by describe()).
+    clamped_to_request_time_limit: tuple[str, ...] = ()
 
     @property
     def extraction_limits(self) -> ExtractionLimits:
@@ -77,6 +100,7 @@ class Settings:
             max_parts=self.max_parts,
             max_compression_ratio=self.max_compression_ratio,
             time_limit=self.extraction_time_limit,
+            max_xml_elements=self.max_xml_elements,
         )
 
     def describe(self) -> dict[str, Any]:
@@ -100,7 +124,27 @@ class Settings:
             "max_compression_ratio": self.max_compression_ratio,
             "extraction_time_limit": self.extraction_time_limit,
             "max_json_depth": self.max_json_depth,
+            "request_time_limit": self.request_time_limit,
+            "clamped_to_request_time_limit": list(self.clamped_to_request_time_limit),
+            "header_timeout": self.header_timeout,
+            "body_timeout": self.body_timeout,
+            "threads": self.threads,
+            "worker_connections": self.worker_connections,
+            "max_requests": self.max_requests,
+            "max_requests_jitter": self.max_requests_jitter,
+            "worker_max_rss_mb": self.worker_max_rss_mb,
+            "worker_timeout": self.worker_timeout,
+            "max_matches_per_sit": self.max_matches_per_sit,
+            "max_matches": self.max_matches,
+            "max_trace": self.max_trace,
+            "max_xml_elements": self.max_xml_elements,
         }
+
+    @property
+    def worker_timeout(self) -> int:
+        """gunicorn's worker time-out: well after the request budget, so the service's own limits
+        always answer first and only a worker stuck outside them is killed."""
+        return int(self.request_time_limit * 1.5 + 10)
 
 
 _PARSERS: dict[str, Any] = {
@@ -122,6 +166,18 @@ _PARSERS: dict[str, Any] = {
     "extraction_time_limit": lambda v: _positive_float(v, "extraction_time_limit"),
     # Python's JSON parser recurses per level; well under the interpreter's recursion limit.
     "max_json_depth": lambda v: _bounded_int(v, "max_json_depth", 1, 512),
+    "request_time_limit": lambda v: _positive_float(v, "request_time_limit"),
+    "header_timeout": lambda v: _positive_float(v, "header_timeout"),
+    "body_timeout": lambda v: _positive_float(v, "body_timeout"),
+    "threads": lambda v: _bounded_int(v, "threads", 1, 256),
+    "worker_connections": lambda v: _bounded_int(v, "worker_connections", 10, 100_000),
+    "max_requests": lambda v: _bounded_int(v, "max_requests", 0, 10_000_000),
+    "max_requests_jitter": lambda v: _bounded_int(v, "max_requests_jitter", 0, 10_000_000),
+    "worker_max_rss_mb": lambda v: _bounded_int(v, "worker_max_rss_mb", 0, 1_048_576),
+    "max_matches_per_sit": lambda v: _bounded_int(v, "max_matches_per_sit", 1, 1_000_000),
+    "max_matches": lambda v: _bounded_int(v, "max_matches", 1, 10_000_000),
+    "max_trace": lambda v: _bounded_int(v, "max_trace", 1, 10_000_000),
+    "max_xml_elements": lambda v: _positive_int(v, "max_xml_elements"),
 }
 
 
@@ -136,7 +192,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         if raw is not None:
             values[name] = raw
     parsed = {name: _PARSERS[name](value) for name, value in values.items()}
-    settings = replace(Settings(), **parsed)
+    settings = _clamp_to_request_budget(replace(Settings(), **parsed))
     key = environ.get(f"{ENV_PREFIX}FINGERPRINT_KEY")
     key_file = environ.get(f"{ENV_PREFIX}FINGERPRINT_KEY_FILE")
     if key_file:
@@ -148,6 +204,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if settings.api_keys_file is not None:
         settings = replace(settings, api_keys=load_api_keys(settings.api_keys_file))
     return settings
+
+
+def _clamp_to_request_budget(settings: Settings) -> Settings:
+    """Lower the engine and extraction limits to the request budget: a part of a request cannot be
+    given more time than the whole."""
+    budget = settings.request_time_limit
+    over: dict[str, Any] = {
+        name: budget for name in ("time_limit", "extraction_time_limit") if getattr(settings, name) > budget
+    }
+    if not over:
+        return settings
+    return replace(settings, **over, clamped_to_request_time_limit=tuple(over))
 
 
 def load_api_keys(path: Path) -> tuple[ApiKey, ...]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask import Flask, current_app
 
@@ -47,6 +47,27 @@ class ServiceState:
 
 def init_state(app: Flask, state: ServiceState) -> None:
     app.extensions[EXTENSION_KEY] = state
+
+
+def reload_state(app: Flask, settings: Settings) -> ServiceState:
+    """Swap in new settings (API keys above all) and definitions compiled from them.
+
+    The scanner is compiled first: if that fails, nothing changes. The fingerprint key stays the
+    one the service started with, so fingerprints do not change on a reload. A request already
+    running keeps the state and scanner it took at its start.
+    """
+    old: ServiceState = app.extensions[EXTENSION_KEY]
+    scanner = build_scanner(settings)  # may raise DefinitionError: the old state stays
+    settings = replace(
+        settings,
+        fingerprint_key=old.settings.fingerprint_key,
+        fingerprint_key_configured=old.settings.fingerprint_key_configured,
+    )
+    old.scanners.settings = settings
+    old.scanners.install(scanner)
+    state = ServiceState(settings, old.scanners, old.fingerprinter)
+    app.extensions[EXTENSION_KEY] = state
+    return state
 
 
 def service_state() -> ServiceState:

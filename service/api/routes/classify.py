@@ -24,6 +24,7 @@ from service.api.state import service_state
 from service.classify import Document, UnreadableDocument, classify
 from service.definitions import UnknownSitError
 from service.engine import ClassifyOptions
+from service.engine.deadline import Deadline
 from service.summary.present import PresentOptions, present_report
 
 blp = Blueprint("classify", __name__, url_prefix="/v1", description="Classify documents.")
@@ -76,6 +77,9 @@ REQUEST_BODY = {
     description="Invalid or conflicting options, unknown parameter or SIT, or an unreadable document.",
 )
 def classify_document(query: dict[str, Any]) -> dict[str, Any]:
+    # One budget for the whole request: extraction, scanning, masking and formatting all
+    # draw on it, so the service answers before the worker's own time-out.
+    deadline = Deadline(service_state().settings.request_time_limit)
     state = service_state()
     settings = state.settings
     if request.content_length is not None and request.content_length > settings.max_body_bytes:
@@ -102,8 +106,12 @@ def classify_document(query: dict[str, Any]) -> dict[str, Any]:
                 sits=tuple(options["sits"]) if options.get("sits") else None,
                 explain=options.get("explain", False),
                 time_limit=settings.time_limit,
+                max_matches_per_sit=settings.max_matches_per_sit,
+                max_matches=settings.max_matches,
+                max_trace=settings.max_trace,
             ),
             settings.extraction_limits,
+            deadline,
         )
     except UnknownSitError as error:
         raise _unknown_sits(options["sits"], error.selectors) from None
@@ -122,6 +130,7 @@ def classify_document(query: dict[str, Any]) -> dict[str, Any]:
             reveal=bool(options.get("reveal")),
             context=options.get("context", settings.summary_context),
             fingerprinter=state.fingerprinter,
+            deadline=deadline,
         ),
     )
     data["stats"]["bytes"] = size
