@@ -100,7 +100,22 @@ class PeakSampler:
             self._sample()
 
 
-def send(port: int, case: Case, body: bytes | Iterable[bytes]) -> tuple[int | str, int]:
+def verdict(status: int | str, answer: bytes) -> str:
+    """What the answer says of itself: complete, or which SITs and parts were not finished."""
+    if status != 200:
+        return "-"
+    try:
+        data = json.loads(answer)
+    except ValueError:
+        return "not JSON"
+    if data.get("complete"):
+        return "complete"
+    sits = sorted({item["sit"]["name"] for item in data.get("incomplete", [])})
+    errors = sorted({part["error"]["code"] for part in data.get("parts", []) if "error" in part})
+    return "incomplete: " + ", ".join([*errors, *sits])
+
+
+def send(port: int, case: Case, body: bytes | Iterable[bytes]) -> tuple[int | str, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
         connection.request(
@@ -111,9 +126,9 @@ def send(port: int, case: Case, body: bytes | Iterable[bytes]) -> tuple[int | st
             encode_chunked=case.chunked,
         )
         response = connection.getresponse()
-        return response.status, len(response.read())
+        return response.status, response.read()
     except OSError as error:
-        return f"{type(error).__name__}", 0
+        return f"{type(error).__name__}", b""
     finally:
         connection.close()
 
@@ -130,8 +145,9 @@ def run_case(port: int, master: int, case: Case) -> dict[str, object]:
         "sent_bytes": size,
         "status": status,
         "seconds": round(seconds, 2),
-        "answer_bytes": answer,
+        "answer_bytes": len(answer),
         "peak_worker_rss_mb": round(sampler.peak),
+        "verdict": verdict(status, answer),
     }
 
 
@@ -180,7 +196,7 @@ def print_table(rows: list[dict[str, object]]) -> None:
     for row in rows:
         print(
             f"{row['input']!s:<42} {row['status']!s:>7} {row['seconds']!s:>8} "
-            f"{row['answer_bytes']!s:>10} {row['peak_worker_rss_mb']!s:>12}"
+            f"{row['answer_bytes']!s:>10} {row['peak_worker_rss_mb']!s:>12}  {row.get('verdict', '')}"
         )
     for row in rows:
         if "p99_unloaded_s" in row:

@@ -98,18 +98,19 @@ def zip_bomb(unpacked: int = 300 * MIB) -> bytes:
 
 
 def _replace_member(original: bytes, name: str, head: bytes, unit: bytes, size: int, tail: bytes) -> bytes:
-    """``original`` (a zip) with member ``name`` replaced by head + unit repeated to ``size`` + tail."""
+    """``original`` (a zip) with member ``name`` replaced (or added) by head + unit repeated to ``size`` + tail."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(original)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             if info.filename != name:
                 target.writestr(info.filename, source.read(info.filename))
-                continue
-            with target.open(name, "w", force_zip64=True) as member:
-                member.write(head)
-                for piece in repeat_to(unit, size):
-                    member.write(piece)
-                member.write(tail)
+        # Written last, whether or not the original had it: a writer may leave out an empty
+        # shared-strings table, and the bomb must be there to be read.
+        with target.open(name, "w", force_zip64=True) as member:
+            member.write(head)
+            for piece in repeat_to(unit, size):
+                member.write(piece)
+            member.write(tail)
     return buffer.getvalue()
 
 
