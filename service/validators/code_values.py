@@ -175,6 +175,12 @@ def looks_like_slice(value: str) -> bool:
     return "::" in value and len(groups) <= 2 and all(group.isdigit() for group in groups)
 
 
+def is_decimal_sample_ipv6(value: str) -> bool:
+    """``0:1:2:3:4:5:6:7``: six or more groups of small decimal numbers, a counting sample of documentation."""
+    groups = [group for group in value.split(":") if group]
+    return len(groups) >= 6 and all(group.isdigit() and len(group) <= 3 for group in groups)
+
+
 _HEX_RUNS = ("0123456789abcdef", "fedcba9876543210")
 _SAMPLE_WORDS = ("deadbeef", "cafe", "beef", "c0ffee", "facade", "decade", "badc0de", "abcdef")
 
@@ -297,6 +303,8 @@ def check_routable_ipv6(value: str, params: Mapping[str, Any]) -> str | None:
     """Rejects unspecified, loopback, multicast and documentation IPv6 addresses and slice-like values."""
     if looks_like_slice(value):
         return "a slice or a handle, not an address"
+    if is_decimal_sample_ipv6(value):
+        return "a counting sample of documentation"
     if is_special_ipv6(value):
         return "an unspecified, loopback, multicast or documentation address"
     return None
