@@ -9,6 +9,7 @@ end combine them for the definitions.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import math
 from collections import Counter
 from collections.abc import Mapping
@@ -37,7 +38,8 @@ _JOINED = regex.compile(rf"^_{{0,2}}{_PART}(?:(?:_{{1,2}}|\.|::|->|-|:|/)(?:{_PA
 _SINGLE_WORD = regex.compile(r"^(?:[A-Za-z][a-z]+|[A-Z]+|[a-z]+)$")
 _FLAG = regex.compile(r"^--?[A-Za-z][A-Za-z0-9_.-]*(?:=.*)?$")
 _FORMAT_PLACEHOLDER = regex.compile(
-    r"%(?:\(\w+\))?[-+#0 ]*\d*(?:\.\d+)?[sdifrxXeEgGcbo]|\{[\w.\[\]:!]*\}|\$\{\w+\}|^\$[A-Za-z_]\w*$|#\{\w+\}|\{\{[^{}]*\}\}"
+    r"%(?:\(\w+\))?[-+#0 ]*\d*(?:\.\d+)?[sdifrxXeEgGcbo]|\{[\w.\[\]:!]*\}|\$\{\w+\}|^\$[A-Za-z_]\w*$"
+    r"|#\{\w+\}|\{\{[^{}]*\}\}"
 )
 _CALL_OR_INDEX = regex.compile(r"^[A-Za-z_$][\w$.]*\s*[(\[]")
 _PATH = regex.compile(r"^(?:~?/|\.{1,2}/|[A-Za-z]:\\)|/[\w.-]+\.[A-Za-z][A-Za-z0-9]{0,5}:?$|^[\w.-]+(?:/[\w.-]+){2,}$")
@@ -48,7 +50,8 @@ _ROFF = regex.compile(r"\\f(?:\[[^\]]*\]|\(..|.)|\\&|\\\(..|\\\*\(..|\\s[-+]?\d|
 
 def strip_roff(value: str) -> str:
     """The value without man-page escapes (``\\fB``, ``\\-``, ``\\&``)."""
-    return _ROFF.sub(lambda m: "-" if m.group(0) == "\\-" else "", value)
+    stripped: str = _ROFF.sub(lambda m: "-" if m.group(0) == "\\-" else "", value)
+    return stripped
 
 
 def looks_like_identifier(value: str) -> bool:
@@ -74,7 +77,8 @@ def looks_like_identifier(value: str) -> bool:
 
 
 def _words(value: str) -> list[str]:
-    return regex.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", value)
+    words: list[str] = regex.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", value)
+    return words
 
 
 def _word_coverage(value: str) -> float:
@@ -200,7 +204,7 @@ def looks_like_sample_mac(value: str) -> bool:
     doubled = sum(1 for i in range(0, 12, 2) if digits[i] == digits[i + 1])
     if doubled >= 4:
         return True
-    steps = [b - a for a, b in zip(octets, octets[1:], strict=False)]
+    steps = [b - a for a, b in itertools.pairwise(octets)]
     return any(steps[i] == steps[i + 1] != 0 and abs(steps[i]) <= 0x11 for i in range(len(steps) - 1))
 
 
