@@ -173,6 +173,15 @@ def is_special_ipv6(value: str) -> bool:
     return address.is_unspecified or address.is_loopback or address.is_multicast or address in documentation
 
 
+def is_network_prefix_ipv6(value: str) -> bool:
+    """``2600:1901:0:0:0:0:0:0``: a /64 prefix written out, its interface identifier all zero."""
+    try:
+        address = ipaddress.IPv6Address(value.split("%")[0])
+    except ValueError:
+        return False
+    return int(address) & ((1 << 64) - 1) == 0
+
+
 def looks_like_slice(value: str) -> bool:
     """``3::2``, ``1::``, ``800::800``: a slice or a filter handle, not an address (two decimal groups)."""
     groups = [group for group in value.split(":") if group]
@@ -206,6 +215,12 @@ def looks_like_sample_mac(value: str) -> bool:
         return True
     steps = [b - a for a, b in itertools.pairwise(octets)]
     return any(steps[i] == steps[i + 1] != 0 and abs(steps[i]) <= 0x11 for i in range(len(steps) - 1))
+
+
+def is_group_mac(value: str) -> bool:
+    """A multicast or broadcast MAC (the least significant bit of the first octet set): no one device's."""
+    digits = regex.sub(r"[^0-9a-f]", "", value.lower())
+    return len(digits) == 12 and int(digits[:2], 16) & 1 == 1
 
 
 # -- e-mail ---------------------------------------------------------------------------------
@@ -311,12 +326,16 @@ def check_routable_ipv6(value: str, params: Mapping[str, Any]) -> str | None:
         return "a counting sample of documentation"
     if is_special_ipv6(value):
         return "an unspecified, loopback, multicast or documentation address"
+    if is_network_prefix_ipv6(value):
+        return "a network prefix written in full (its interface part is zero)"
     return None
 
 
 @register("not_sample_mac")
 def check_not_sample_mac(value: str, params: Mapping[str, Any]) -> str | None:
-    """Rejects made-up MAC addresses of documentation: sequences, repeats and hex words."""
+    """Rejects made-up MAC addresses of documentation and group addresses no device owns."""
+    if is_group_mac(value):
+        return "a multicast or broadcast group, not a device"
     return "looks like a sample address" if looks_like_sample_mac(value) else None
 
 
