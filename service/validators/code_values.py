@@ -38,7 +38,7 @@ _JOINED = regex.compile(rf"^_{{0,2}}{_PART}(?:(?:_{{1,2}}|\.|::|->|-|:|/)(?:{_PA
 _SINGLE_WORD = regex.compile(r"^(?:[A-Za-z][a-z]+|[A-Z]+|[a-z]+)$")
 _FLAG = regex.compile(r"^--?[A-Za-z][A-Za-z0-9_.-]*(?:=.*)?$")
 _FORMAT_PLACEHOLDER = regex.compile(
-    r"%(?:\(\w+\))?[-+#0 ]*\d*(?:\.\d+)?[sdifrxXeEgGcbo]|\{[\w.\[\]:!]*\}|\$\{\w+\}|^\$[A-Za-z_]\w*$"
+    r"%(?:\(\w+\))?[-+#0 ]*\d*(?:\.\d+)?[sdifrxXeEgGcbo]|\{[\w.\[\]:!]*\}|\$\{\w+\}|^!?\$[A-Za-z_]\w*$"
     r"|#\{\w+\}|\{\{[^{}]*\}\}"
 )
 _CALL_OR_INDEX = regex.compile(r"^[A-Za-z_$][\w$.]*\s*[(\[]")

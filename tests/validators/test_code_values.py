@@ -58,6 +58,7 @@ def test_code_value_reason_treats_quoted_words_as_literals() -> None:
     assert code_value_reason("'--password'") == "an identifier"
     assert code_value_reason("getpass_unicode") == "an identifier"
     assert code_value_reason("Winter#2026") is None
+    assert code_value_reason("!$pass") == "a call, an index or a format placeholder"
     assert code_value_reason("\\fIuser-id\\fR") == "an identifier"
     assert strip_roff("\\fBsecr3t\\fR\\&") == "secr3t"
 
