@@ -52,8 +52,10 @@ def sensitive_spans(
             reach = RANGE_MARGIN if compiled.width is None else min(RANGE_MARGIN, compiled.width + MARGIN)
             scan_low, scan_high = max(0, start - reach), min(size, end + reach)
             try:
+                # Overlapping matches too: a candidate that swallowed the start of a value
+                # (``password: smtp_password: S3cr3t``) must not hide the value itself.
                 matches = compiled.pattern.finditer(
-                    text, scan_low, scan_high, timeout=deadline.remaining(), concurrent=True
+                    text, scan_low, scan_high, overlapped=True, timeout=deadline.remaining(), concurrent=True
                 )
                 for match in matches:
                     span_start, span_end = match.span(element.value_group) if element.value_group else match.span()
