@@ -551,36 +551,71 @@ class _PartScan:
             regions: list[tuple[int, int]] | None = windows
         else:
             regions = self.regions.get(compiled.index) if self.scanner.prefilter is not None else None
+        resume_at = 0
         try:
-            for count, match in enumerate(self._matches(compiled, regions)):
+            for count, (match, region) in enumerate(self._matches(compiled, regions)):
                 if count % _DEADLINE_STRIDE == 0:
                     self.deadline.check(where)
-                start, end = match.span(element.value_group) if element.value_group else match.span()
-                if start >= end:
+                # A rejected candidate may have swallowed the start of a real one
+                # (``password: smtp_password: S3cr3t``): look again just after its start, so
+                # that text put in front of a value cannot hide it.
+                # Matches the second look already went through are not checked twice: a
+                # chain of rejected overlapping candidates is walked once, not once per match.
+                if match.start() < resume_at:
                     continue
-                value = self.text[start:end]
-                reason, stage = self._reject_reason(compiled, match, value)
-                if reason is not None:
-                    for sit_index, name in keys:
-                        self._reject(self.scanner.sits[sit_index], name, start, end, value, stage, reason)
-                    continue
-                items.append(Occurrence(start, end, value))
+                pending: Any = match
+                while pending is not None:
+                    resume_at = pending.start() + 1
+                    if self._candidate(compiled, keys, pending, items):
+                        if pending is not match:
+                            resume_at = pending.end()
+                        break
+                    pending = self._next_overlapping(compiled, pending, region)
         except TimeoutError:
             raise self.deadline.timeout(where) from None
         return items
 
-    def _matches(self, compiled: CompiledRegex, regions: list[tuple[int, int]] | None) -> Iterator[Any]:
-        """The element's matches: in the whole text, or only in the regions the prefilter found."""
-        if regions is None:
-            yield from compiled.pattern.finditer(self.text, timeout=self.deadline.remaining(), concurrent=True)
-            return
+    def _candidate(self, compiled: CompiledRegex, keys: list[ElementKey], match: Any, items: list[Occurrence]) -> bool:
+        """Check one regex match; True when it became an occurrence (or is empty and needs no second look)."""
+        element = compiled.element
+        start, end = match.span(element.value_group) if element.value_group else match.span()
+        if start >= end:
+            return True
+        value = self.text[start:end]
+        reason, stage = self._reject_reason(compiled, match, value)
+        if reason is not None:
+            for sit_index, name in keys:
+                self._reject(self.scanner.sits[sit_index], name, start, end, value, stage, reason)
+            return False
+        items.append(Occurrence(start, end, value))
+        return True
+
+    def _next_overlapping(self, compiled: CompiledRegex, rejected: Any, region: tuple[int, int]) -> Any:
+        """The next match starting inside a rejected one (None when there is none): the plain
+        scan resumes after the rejected match's end and would never see it."""
+        following = compiled.pattern.search(
+            self.text, rejected.start() + 1, region[1], timeout=self.deadline.remaining(), concurrent=True
+        )
+        if following is None or following.start() >= rejected.end():
+            return None
+        return following if in_region(following.start(), following.end(), region, len(self.text)) else None
+
+    def _matches(
+        self, compiled: CompiledRegex, regions: list[tuple[int, int]] | None
+    ) -> Iterator[tuple[Any, tuple[int, int]]]:
+        """The element's matches, each with the region it was found in: the whole text, or
+        one of the regions the prefilter found."""
         size = len(self.text)
+        if regions is None:
+            for match in compiled.pattern.finditer(self.text, timeout=self.deadline.remaining(), concurrent=True):
+                yield match, (0, size)
+            return
         for region in regions:
             for match in compiled.pattern.finditer(
                 self.text, region[0], region[1], timeout=self.deadline.remaining(), concurrent=True
             ):
                 if in_region(match.start(), match.end(), region, size):
-                    yield match
+                    yield match, region
 
     def _reject_reason(self, compiled: CompiledRegex, match: object, value: str) -> tuple[str | None, str]:
         element = compiled.element

@@ -20,8 +20,10 @@ TOKEN = github_token(random.Random(41), "ghp_")
 
 
 def padded(size: int, extra: str = "") -> str:
-    """``password=`` on every line, a valid token and an SSN with its keyword in the middle."""
-    pad = "password=\n" * (size // 20)
+    """A password name and a code value on every line (each a candidate that its checks
+    refuse), a valid token and an SSN with its keyword in the middle."""
+    line = "password = lexer_value\n"
+    pad = line * (size // len(line) // 2)
     return f"{pad}export GITHUB_TOKEN={TOKEN}\nEmployee SSN: 412-61-3309\n{extra}{pad}"
 
 
