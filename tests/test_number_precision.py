@@ -23,7 +23,8 @@ ACCOUNT = "U.S. bank account number"
 ICD10 = "International classification of diseases (ICD-10-CM)"
 SWIFT = "SWIFT code"
 SSN = "U.S. social security number (SSN)"
-NUMBER_SITS = (EXPIRY, CVV, SIN, CHILE, COLOMBIA, ACCOUNT, ICD10, SWIFT, SSN)
+CARD = "Credit card number"
+NUMBER_SITS = (EXPIRY, CVV, SIN, CHILE, COLOMBIA, ACCOUNT, ICD10, SWIFT, SSN, CARD)
 
 LOOKALIKES = sorted((FIXTURES / "numbers").iterdir())
 
@@ -53,6 +54,8 @@ NOT_REPORTED = [
     (EXPIRY, "    return exp(-x**2/32) * 12/28"),
     (EXPIRY, "PASS: dbg.spec/errs.exp: lang=C: 'break 3 -10'"),
     (EXPIRY, "y = math.exp(t) + 09/27"),
+    (EXPIRY, "(* IntegerPart[N[Exp[1/10] * 10^40, 40]] *)"),
+    (EXPIRY, "assert P(X) == 1 - 36*exp(-6)"),
     # csc is the cosecant, cvn a PostScript operator; an issue number is no card code.
     (CVV, "assert csc(pi/4) == sqrt(2)  # issue 8427"),
     (CVV, "0 1 255 {Names Sw dup 360 add 36 4 string cvrs cvn put} for"),
@@ -60,6 +63,7 @@ NOT_REPORTED = [
     # The sine next to a fraction, and the sine as a method.
     (SIN, "    return [sin(pi/13), 0.237443964, 0.572144046]"),
     (SIN, "z = np.sin(x) * 572144046"),
+    (SIN, "2*log(sin(pi/13)) + Rational(2422020029, 702257080)"),
     # Compact dates and the verb "run".
     (CHILE, "To stop rollout 20240318, run: tool rollouts stop 20240318"),
     (CHILE, "  * Snapshot of the development branch (20171219), run again."),
@@ -80,6 +84,9 @@ NOT_REPORTED = [
     (SWIFT, "Flags handed to the Swift compiler when it builds for the SPECTRUM target."),
     # The sample number of form and parser examples.
     (SSN, "ssn : 111-22-3333"),
+    # Polynomial coefficients next to the exponential function and the cosecant.
+    (CARD, "g = 15735193600000000*t**16 + 4895686677675908*t**12 + exp(t)"),
+    (CARD, "assert csc(pi/2) == 1; c = 4895686677675908"),
 ]
 
 REPORTED = [
@@ -102,6 +109,8 @@ REPORTED = [
     (SWIFT, "SWIFT: DEUTDEFF", "DEUTDEFF"),
     (SWIFT, "Swift routing for the Hamburg office is COBADEFF370", "COBADEFF370"),
     (SSN, "SSN: 536-22-8726", "536-22-8726"),
+    (CARD, "card ending 5908: 4895686677675908 Exp 08/29", "4895686677675908"),
+    (CARD, "4895686677675908 exp", "4895686677675908"),
 ]
 
 
