@@ -114,11 +114,15 @@ REPORTED = [
 ]
 
 
-@pytest.mark.parametrize(("sit", "text"), NOT_REPORTED, ids=[f"{sit}: {text.strip()[:40]}" for sit, text in NOT_REPORTED])
+def case_id(sit: str, text: str) -> str:
+    return f"{sit}: {text.strip()[:36]}"
+
+
+@pytest.mark.parametrize(("sit", "text"), NOT_REPORTED, ids=[case_id(sit, text) for sit, text in NOT_REPORTED])
 def test_lookalike_is_not_reported(builtin_scanner: Scanner, sit: str, text: str) -> None:
     assert reported(builtin_scanner, sit, text) == []
 
 
-@pytest.mark.parametrize(("sit", "text", "value"), REPORTED, ids=[f"{sit}: {text[:40]}" for sit, text, _ in REPORTED])
+@pytest.mark.parametrize(("sit", "text", "value"), REPORTED, ids=[case_id(sit, text) for sit, text, _ in REPORTED])
 def test_genuine_wording_is_still_reported(builtin_scanner: Scanner, sit: str, text: str, value: str) -> None:
     assert value in reported(builtin_scanner, sit, text)
