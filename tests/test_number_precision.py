@@ -87,6 +87,7 @@ NOT_REPORTED = [
     # Polynomial coefficients next to the exponential function and the cosecant.
     (CARD, "g = 15735193600000000*t**16 + 4895686677675908*t**12 + exp(t)"),
     (CARD, "assert csc(pi/2) == 1; c = 4895686677675908"),
+    (CARD, "g = 4895686677675908*t**12 + 9*x**2\n    f = x**3 - 12*x**2 - 42"),
 ]
 
 REPORTED = [
