@@ -75,6 +75,7 @@ NOT_REPORTED = [
     (ACCOUNT, "- account number field follows the theme (bug #708392)"),
     (ACCOUNT, "- the a/c indicator icon is easier to see now (bug #701077)"),
     (ACCOUNT, "368962  syscall 163 (acct) was not wrapped on 64-bit hosts"),
+    (ACCOUNT, "368962  unhandled syscall: 163 (acct)\n407593  aligned allocation calls added"),
     (ACCOUNT, "- account number masking fixed (#1542265)"),
     # A path segment, a model name far from the wording.
     (ICD10, "The locale decides how diagnostic messages look.\n.TP\n.I /etc/X11/session.d/"),
