@@ -68,9 +68,11 @@ NOT_REPORTED = [
     (CHILE, "To stop rollout 20240318, run: tool rollouts stop 20240318"),
     (CHILE, "  * Snapshot of the development branch (20171219), run again."),
     (CHILE, "  * Tests run again since version 30+20220630-1."),
+    (CHILE, "RUT check moved\ncommit 46ec6db9656537997b29581cabb6dba901565767"),
     # A year and a time-zone offset; a Makefile suffix rule is not C.C.
     (COLOMBIA, "cedula module added\nDate:   Sat Nov 24 15:58:48 2018 +0100"),
     (COLOMBIA, 'The ".c.c.orig:" suffix rule copies 1024000 bytes at most'),
+    (COLOMBIA, "cedula fields\ncommit 09c3b82f5e5a25f07145f405776c466b02743442"),
     # Bug numbers; acct as a system call, a/c as air conditioning.
     (ACCOUNT, "- account number field follows the theme (bug #708392)"),
     (ACCOUNT, "- the a/c indicator icon is easier to see now (bug #701077)"),
