@@ -27,11 +27,12 @@ from service.definitions.lint import Severity, lint
 from service.definitions.loader import builtin_definitions_dir
 from service.engine import ClassifyOptions, Scanner, compile_scanner
 from service.engine.examples import run_examples
-from service.engine.stream import classify_stream
+from service.engine.report import Report
+from service.engine.stream import classify_stream_with_excerpts
 from service.extract import ExtractionLimits
 from service.extract.detect import Kind, detect
 from service.runtime import build_scanner
-from service.summary.present import PresentOptions, present_report
+from service.summary.present import MatchTexts, PresentOptions, excerpt_margin, present_report
 
 EXIT_CLEAN = 0
 EXIT_FOUND = 1
@@ -185,48 +186,57 @@ def run_classify(args: argparse.Namespace) -> int:
         scanner.select(options.sits)
     except UnknownSitError as error:
         raise CliError(str(error)) from None
-    limits = ExtractionLimits()
     inputs = list(expand_inputs(args.paths))
     progress = Progress(len(inputs), sum(size for _, _, size in inputs), args.progress)
     summary = RunSummary()
     status = EXIT_CLEAN
     for index, (name, path, size) in enumerate(inputs, start=1):
-        if path is not None and size > STREAM_THRESHOLD and is_plain_text(path):
-            # Too large to hold: classified in overlapping windows straight from the file.
-            report = classify_stream(scanner, name, read_text_chunks(path), options)
-            progress.advance(index, name, size)
-            summary.add(report)
-            if args.json:
-                print(json.dumps({"name": name, **report.to_dict(reveal=args.reveal)}, ensure_ascii=False))
-            else:
-                print_report(sys.stdout, name, report, args.reveal, args.explain)
-            status = max(status, EXIT_ERROR if not report.complete else EXIT_FOUND if report.results else EXIT_CLEAN)
-            continue
-        content = read_input(path, name, limits.max_input_bytes)
         try:
-            classification = classify(scanner, [Document(content, name=name)], options, limits)
+            report, texts = classify_input(scanner, name, path, size, options)
         except UnreadableDocument as error:
             print(f"{name}: cannot be read: {error}", file=sys.stderr if args.json else sys.stdout)
-            status = EXIT_ERROR
             summary.add_unreadable()
-            progress.advance(index, name, size)
-            continue
-        report = classification.report
+            report = None
         progress.advance(index, name, size)
+        if report is None:
+            status = EXIT_ERROR
+            continue
         summary.add(report)
         if args.json:
-            shown = present_report(report, classification.parts, scanner, PresentOptions(reveal=args.reveal))
+            shown = present_report(report, texts, scanner, PresentOptions(reveal=args.reveal))
             print(json.dumps({"name": name, **shown}, ensure_ascii=False))
         else:
             print_report(sys.stdout, name, report, args.reveal, args.explain)
-        if not report.complete:
-            status = EXIT_ERROR
-        elif report.results and status == EXIT_CLEAN:
-            status = EXIT_FOUND
+        status = max(status, exit_status(report))
     progress.close()
     if not args.json and len(inputs) > 1:
         summary.print(sys.stdout)
     return status
+
+
+def classify_input(
+    scanner: Scanner, name: str, path: Path | None, size: int, options: ClassifyOptions
+) -> tuple[Report, MatchTexts]:
+    """One input's report, and the text its matches are shown from.
+
+    A plain-text file too large to hold is classified in overlapping windows straight from
+    the file, keeping only the text near each match it returns.
+    """
+    if path is not None and size > STREAM_THRESHOLD and is_plain_text(path):
+        margin = excerpt_margin(PresentOptions().context)
+        chunks = read_text_chunks(path)
+        streamed = classify_stream_with_excerpts(scanner, name, chunks, margin, options, size=size)
+        return streamed.report, streamed.excerpts
+    limits = ExtractionLimits()
+    content = read_input(path, name, limits.max_input_bytes)
+    classification = classify(scanner, [Document(content, name=name)], options, limits)
+    return classification.report, classification.parts
+
+
+def exit_status(report: Report) -> int:
+    if not report.complete:
+        return EXIT_ERROR
+    return EXIT_FOUND if report.results else EXIT_CLEAN
 
 
 def expand_inputs(paths: Sequence[str]) -> Iterator[tuple[str, Path | None, int]]:

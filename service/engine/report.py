@@ -6,7 +6,7 @@ values); ``Report.to_dict`` masks them unless the caller asks to reveal them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
 from service.engine.document import PartError
@@ -48,6 +48,15 @@ class Match:
             "value": self.value if reveal else mask_value(self.value),
             "evidence": [item.to_dict(reveal) for item in self.evidence],
         }
+
+    def shifted(self, delta: int) -> Match:
+        """The same match with every offset moved by ``delta`` (into a larger or smaller text)."""
+        return replace(
+            self,
+            start=self.start + delta,
+            end=self.end + delta,
+            evidence=tuple(replace(e, start=e.start + delta, end=e.end + delta) for e in self.evidence),
+        )
 
 
 @dataclass(frozen=True)
@@ -160,7 +169,7 @@ class Report:
     elapsed_ms: float
     sits_scanned: int
     trace: tuple[Rejection, ...] | None = None
-    stats: dict[str, Any] = field(default_factory=dict)
+    input_bytes: int | None = None  # bytes of the documents as received, when known
     incomplete: tuple[IncompleteSit, ...] = ()
     trace_truncated: bool = False  # the trace holds a selection of the rejections
 
@@ -203,9 +212,10 @@ class Report:
                 "incomplete_sits": len(self.incomplete),
                 "matches_found": sum(result.count for result in self.results),
                 "matches_returned": sum(len(result.matches) for result in self.results),
-                **self.stats,
             },
         }
+        if self.input_bytes is not None:
+            data["stats"]["bytes"] = self.input_bytes
         if self.trace is not None:
             data["trace"] = [rejection.to_dict(reveal) for rejection in self.trace]
             data["trace_truncated"] = self.trace_truncated

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from service.engine.document import Part, PartError
+from service.engine.document import Excerpt, Part, PartError
 from service.engine.report import Evidence, IncompleteSit, Match, PartSummary, Rejection, Report
 from service.engine.scanner import ClassifyOptions, Scanner
 from service.engine.selection import SitTally, results
@@ -24,12 +24,24 @@ DEFAULT_WINDOW = 4_000_000  # characters
 LONGEST_UNBOUNDED_MATCH = 16_384
 
 
-def window_overlap(scanner: Scanner) -> int:
-    """Characters two consecutive windows share."""
+def window_overlap(scanner: Scanner, excerpt_margin: int = 0) -> int:
+    """Characters two consecutive windows share.
+
+    With ``excerpt_margin``, also enough that a match's evidence and that many characters
+    on either side of both lie inside the window that owns the match.
+    """
     proximity = max((sit.definition.max_proximity for sit in scanner.sits), default=0)
     widths = [compiled.width for compiled in scanner.regexes]
     longest = max((LONGEST_UNBOUNDED_MATCH if w is None else w for w in widths), default=0)
-    return proximity + longest + 64
+    return proximity + longest + 64 + excerpt_margin
+
+
+@dataclass(frozen=True)
+class StreamClassification:
+    """A streamed text's report, and for each match it returns the excerpt around it."""
+
+    report: Report
+    excerpts: dict[Match, Excerpt]
 
 
 def _windows(chunks: Iterable[str], window: int, overlap: int) -> Iterator[tuple[int, str, bool]]:
@@ -65,9 +77,29 @@ def classify_stream(
     The time limit applies to each window, since a stream's length is not known ahead.
     The caps on returned matches apply to the whole stream; counts are exact.
     """
+    return classify_stream_with_excerpts(scanner, name, chunks, 0, options, window).report
+
+
+def classify_stream_with_excerpts(
+    scanner: Scanner,
+    name: str,
+    chunks: Iterable[str],
+    excerpt_margin: int,
+    options: ClassifyOptions | None = None,
+    window: int | None = None,
+    size: int | None = None,
+) -> StreamClassification:
+    """``classify_stream``, keeping for each returned match the text from ``excerpt_margin``
+    characters before the match and its evidence to as many after (or to the text's edge).
+    ``size`` is the bytes of the source, when known.
+
+    The text is gone once its window has passed, so what a summary of a match needs is cut
+    from the window that owns it. Only excerpts of matches the report may still return are
+    held, so memory stays bounded by the caps on returned matches.
+    """
     options = options or ClassifyOptions()
     window = window or DEFAULT_WINDOW
-    overlap = window_overlap(scanner)
+    overlap = window_overlap(scanner, excerpt_margin)
     if window <= 4 * overlap:
         raise ValueError(f"window must be larger than {4 * overlap} characters for these definitions")
     started = time.perf_counter()
@@ -79,6 +111,7 @@ def classify_stream(
     uncapped = replace(options, max_matches_per_sit=None, max_matches=None, max_trace=None)
     chars = 0
     errors: list[PartError] = []
+    excerpts: dict[Match, Excerpt] = {}
     for offset, text, last in _windows(chunks, window, overlap):
         owned_start = offset if offset == 0 else offset + overlap
         owned_end = offset + len(text) if last else offset + len(text) - overlap
@@ -92,20 +125,26 @@ def classify_stream(
             tally = tallies.setdefault(result.sit_id, SitTally(options.max_matches_per_sit))
             for match in result.matches:
                 if owned_start <= offset + match.start < owned_end:
-                    tally.add(_shift(match, offset))
+                    shifted = match.shifted(offset)
+                    if excerpt_margin:
+                        excerpts[shifted] = _excerpt(match, text, offset, excerpt_margin)
+                    tally.add(shifted)
         if trace is not None and report.trace:
             trace.extend(
                 replace(r, start=r.start + offset, end=r.end + offset)
                 for r in report.trace
                 if owned_start <= offset + r.start < owned_end
             )
+        if excerpt_margin:
+            held = {match for tally in tallies.values() for _, match in tally.ranked()}
+            excerpts = {match: excerpt for match, excerpt in excerpts.items() if match in held}
     order = [sit.definition.id for sit in scanner.sits]
     found = results(
         ((sit_id, names[sit_id], tallies[sit_id]) for sit_id in order if sit_id in tallies), options.max_matches
     )
-    summary = PartSummary(name, "text/plain", chars, error=errors[0] if errors else None)
+    summary = PartSummary(name, "text/plain", chars, size, error=errors[0] if errors else None)
     limit = options.max_trace
-    return Report(
+    report = Report(
         results=found,
         parts=(summary,),
         elapsed_ms=(time.perf_counter() - started) * 1000,
@@ -113,16 +152,25 @@ def classify_stream(
         trace=tuple(trace[:limit] if limit is not None else trace) if trace is not None else None,
         incomplete=tuple(incomplete.values()),
         trace_truncated=trace is not None and limit is not None and len(trace) > limit,
+        input_bytes=size,
     )
+    returned = {match for result in found for match in result.matches}
+    return StreamClassification(report, {m: e for m, e in excerpts.items() if m in returned})
 
 
-def _shift(match: Match, offset: int) -> Match:
-    return replace(
-        match,
-        start=match.start + offset,
-        end=match.end + offset,
-        evidence=tuple(replace(e, start=e.start + offset, end=e.end + offset) for e in match.evidence),
-    )
+def _excerpt(match: Match, text: str, offset: int, margin: int) -> Excerpt:
+    """The window's text around ``match`` (offsets in the window) and its evidence, with ``margin`` more."""
+    low = min([match.start, *(e.start for e in match.evidence)]) - margin
+    high = max([match.end, *(e.end for e in match.evidence)]) + margin
+    low, high = max(0, low), min(len(text), high)
+    return Excerpt(offset + low, text[low:high])
 
 
-__all__ = ["DEFAULT_WINDOW", "Evidence", "classify_stream", "window_overlap"]
+__all__ = [
+    "DEFAULT_WINDOW",
+    "Evidence",
+    "StreamClassification",
+    "classify_stream",
+    "classify_stream_with_excerpts",
+    "window_overlap",
+]
