@@ -14,7 +14,7 @@ from service.definitions.model import SitDefinition
 from service.engine.document import Part
 from service.engine.report import Report
 from service.engine.scanner import ClassifyOptions, Scanner
-from service.summary.masking import mask_value
+from service.masking import mask_value
 
 
 @dataclass(frozen=True)

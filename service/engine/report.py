@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from service.engine.document import PartError
-from service.summary.masking import mask_value
+from service.masking import mask_value
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from service.engine.prefilter import MARGIN
 from service.engine.report import Match, Report
 from service.engine.scanner import Scanner
 from service.engine.sensitive import RANGE_MARGIN, sensitive_spans
+from service.masking import mask_value
 from service.summary.fingerprint import Fingerprinter
-from service.summary.masking import mask_value
 from service.summary.snippet import Summary, build_summary, snippet_window
 
 # Seconds allowed for masking when the caller gives no deadline of its own.

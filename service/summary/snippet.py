@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from service.summary.masking import mask_value
+from service.masking import mask_value
 
 ELLIPSIS = "…"
 # How far a cut may move to land on a word boundary.
