@@ -19,13 +19,14 @@ from typing import Any, NoReturn
 
 from service.classify import Document, UnreadableDocument, classify
 from service.cli_output import Progress, RunSummary, print_report
-from service.config import ConfigError, load_settings
+from service.config import ConfigError, engine_setting, load_settings
 from service.definitions import DefinitionError, DefinitionSet, UnknownSitError, load_definitions
 from service.definitions.catalogue import render_catalogue
 from service.definitions.describe import describe_sit
 from service.definitions.lint import Severity, lint
 from service.definitions.loader import builtin_definitions_dir
 from service.engine import ClassifyOptions, Scanner, compile_scanner
+from service.engine.compiler import ENGINES
 from service.engine.examples import run_examples
 from service.engine.report import Report
 from service.engine.stream import classify_stream_with_excerpts
@@ -86,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
         action=argparse.BooleanOptionalAction,
         default=None,
         help="show progress on stderr (default: on a terminal, for many or large files)",
+    )
+    classify_cmd.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help="how regexes are scanned: auto (Hyperscan when installed), hyperscan or regex (default: DLP_ENGINE)",
     )
     add_definition_options(classify_cmd)
     classify_cmd.set_defaults(handler=run_classify)
@@ -175,7 +181,11 @@ def load_selected_definitions(args: argparse.Namespace) -> DefinitionSet:
 
 
 def run_classify(args: argparse.Namespace) -> int:
-    scanner = compile_scanner(load_selected_definitions(args))
+    try:
+        engine = args.engine or engine_setting()
+    except ConfigError as error:
+        raise CliError(f"configuration: {error}") from None
+    scanner = compile_scanner(load_selected_definitions(args), engine=engine)
     options = ClassifyOptions(
         min_confidence=args.min_confidence,
         sits=tuple(args.sits) if args.sits else None,
