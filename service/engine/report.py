@@ -7,6 +7,7 @@ values); ``Report.to_dict`` masks them unless the caller asks to reveal them.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Any
 
 from service.engine.document import PartError
@@ -96,6 +97,23 @@ class SitResult:
         }
 
 
+class IncompleteReason(StrEnum):
+    """Why a SIT could not finish in a part."""
+
+    ENGINE_TIMEOUT = "engine_timeout"
+
+
+class RejectionStage(StrEnum):
+    """Where a candidate was turned down: a check or a validator of its element, no pattern
+    holding, an overlap with a better match of the SIT, or a confidence below the threshold."""
+
+    CHECK = "check"
+    VALIDATOR = "validator"
+    PATTERN = "pattern"
+    OVERLAP = "overlap"
+    CONFIDENCE = "confidence"
+
+
 @dataclass(frozen=True)
 class IncompleteSit:
     """A SIT that could not finish in one part: its other matches there may be missing.
@@ -106,7 +124,7 @@ class IncompleteSit:
     sit_id: str
     sit_name: str
     part: str
-    reason: str  # 'engine_timeout'
+    reason: IncompleteReason
     message: str  # what was running (never any text of the document)
 
     def to_dict(self) -> dict[str, Any]:
@@ -129,7 +147,7 @@ class Rejection:
     start: int
     end: int
     value: str
-    stage: str  # 'check', 'validator', 'pattern', 'overlap' or 'confidence'
+    stage: RejectionStage
     reason: str
 
     def to_dict(self, reveal: bool) -> dict[str, Any]:
