@@ -230,8 +230,8 @@ def test_an_unreadable_file_is_reported_and_the_rest_classified(
 def test_large_text_files_are_streamed_with_the_same_findings(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from bench.corpus import make_corpus
     from service import cli
+    from tests.fixtures.corpus import make_corpus
 
     sample = tmp_path / "big.log"
     sample.write_text(make_corpus(400_000, seed=4, plant_every=12))
@@ -251,8 +251,8 @@ def test_large_text_files_are_streamed_with_the_same_findings(
 def test_streamed_files_are_presented_like_files_read_whole(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from bench.corpus import make_corpus
     from service import cli
+    from tests.fixtures.corpus import make_corpus
 
     sample = tmp_path / "big.log"
     sample.write_text(make_corpus(400_000, seed=7, plant_every=12))

@@ -44,3 +44,14 @@ def test_the_check_recognises_an_upward_import(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text("import json\nfrom service import summary\nfrom flask import Flask\n")
     assert {m for m in imported_modules(sample) if is_forbidden(m)} == {"service.summary", "flask", "flask.Flask"}
+
+
+def test_tests_do_not_depend_on_the_benchmarks() -> None:
+    tests = Path(__file__).parent
+    offending = {
+        f"{source.relative_to(tests)}: {module}"
+        for source in sorted(tests.rglob("*.py"))
+        for module in imported_modules(source)
+        if module == "bench" or module.startswith("bench.")
+    }
+    assert offending == set()

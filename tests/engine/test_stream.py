@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from bench.corpus import make_corpus
 from service.engine import ClassifyOptions, Part, Report, Scanner
 from service.engine.stream import classify_stream, window_overlap
+from tests.fixtures.corpus import make_corpus
 
 TOKEN = "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"
 
