@@ -69,7 +69,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dlp", description="Data-loss-prevention classifier.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_classify_command(commands)
+    add_serve_command(commands)
+    add_sits_commands(commands)
+    return parser
 
+
+def add_classify_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     classify_cmd = commands.add_parser("classify", help="classify files, directories or standard input")
     classify_cmd.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; '-' reads standard input")
     classify_cmd.add_argument("--json", action="store_true", help="print each report as JSON (one line per document)")
@@ -96,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_definition_options(classify_cmd)
     classify_cmd.set_defaults(handler=run_classify)
 
+
+def add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve_cmd = commands.add_parser("serve", help="run the REST service with gunicorn (settings from DLP_* variables)")
     serve_cmd.add_argument(
         "--bind", metavar="HOST:PORT", help="address to listen on (default 127.0.0.1:8080, or DLP_BIND)"
@@ -105,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve_cmd.set_defaults(handler=run_serve)
 
+
+def add_sits_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sits_cmd = commands.add_parser("sits", help="list, show and validate SIT definitions")
     sits = sits_cmd.add_subparsers(dest="sits_command", required=True, metavar="COMMAND")
     list_cmd = sits.add_parser("list", help="list loaded SITs")
@@ -127,7 +137,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate_cmd.add_argument("--verbose", "-v", action="store_true", help="list passing examples too")
     validate_cmd.set_defaults(handler=run_sits_validate)
-    return parser
 
 
 def add_definition_options(parser: argparse.ArgumentParser) -> None:

@@ -22,6 +22,8 @@ from service.engine.selection import SitTally, results
 DEFAULT_WINDOW = 4_000_000  # characters
 # Assumed length of a match whose pattern has no upper bound (such as a PEM block).
 LONGEST_UNBOUNDED_MATCH = 16_384
+# Excerpts held before those of matches that can no longer be returned are dropped.
+EXCERPTS_BEFORE_PRUNING = 4096
 
 
 def window_overlap(scanner: Scanner, excerpt_margin: int = 0) -> int:
@@ -103,59 +105,83 @@ def classify_stream_with_excerpts(
     if window <= 4 * overlap:
         raise ValueError(f"window must be larger than {4 * overlap} characters for these definitions")
     started = time.perf_counter()
-    tallies: dict[str, SitTally] = {}
-    names: dict[str, str] = {}
-    trace: list[Rejection] | None = [] if options.explain else None
-    incomplete: dict[str, IncompleteSit] = {}
+    collected = _Collected(options, excerpt_margin)
     # Each window returns all it found; what the stream returns is chosen over all windows.
     uncapped = replace(options, max_matches_per_sit=None, max_matches=None, max_trace=None)
     chars = 0
-    errors: list[PartError] = []
-    excerpts: dict[Match, Excerpt] = {}
     for offset, text, last in _windows(chunks, window, overlap):
-        owned_start = offset if offset == 0 else offset + overlap
-        owned_end = offset + len(text) if last else offset + len(text) - overlap
+        owned = (
+            offset if offset == 0 else offset + overlap,
+            offset + len(text) if last else offset + len(text) - overlap,
+        )
         chars = offset + len(text)
-        report = scanner.classify([Part(name, text)], uncapped)
-        errors.extend(p.error for p in report.parts if p.error is not None)
-        for item in report.incomplete:
-            incomplete.setdefault(item.sit_id, item)
-        for result in report.results:
-            names[result.sit_id] = result.sit_name
-            tally = tallies.setdefault(result.sit_id, SitTally(options.max_matches_per_sit))
-            for match in result.matches:
-                if owned_start <= offset + match.start < owned_end:
-                    shifted = match.shifted(offset)
-                    if excerpt_margin:
-                        excerpts[shifted] = _excerpt(match, text, offset, excerpt_margin)
-                    tally.add(shifted)
-        if trace is not None and report.trace:
-            trace.extend(
-                replace(r, start=r.start + offset, end=r.end + offset)
-                for r in report.trace
-                if owned_start <= offset + r.start < owned_end
-            )
-        if excerpt_margin:
-            held = {match for tally in tallies.values() for _, match in tally.ranked()}
-            excerpts = {match: excerpt for match, excerpt in excerpts.items() if match in held}
+        collected.add(scanner.classify([Part(name, text)], uncapped), text, offset, owned)
     order = [sit.definition.id for sit in scanner.sits]
     found = results(
-        ((sit_id, names[sit_id], tallies[sit_id]) for sit_id in order if sit_id in tallies), options.max_matches
+        (
+            (sit_id, collected.names[sit_id], collected.tallies[sit_id])
+            for sit_id in order
+            if sit_id in collected.tallies
+        ),
+        options.max_matches,
     )
-    summary = PartSummary(name, "text/plain", chars, size, error=errors[0] if errors else None)
-    limit = options.max_trace
+    errors = collected.errors
+    trace, limit = collected.trace, options.max_trace
     report = Report(
         results=found,
-        parts=(summary,),
+        parts=(PartSummary(name, "text/plain", chars, size, error=errors[0] if errors else None),),
         elapsed_ms=(time.perf_counter() - started) * 1000,
         sits_scanned=len(scanner.select(options.sits)),
         trace=tuple(trace[:limit] if limit is not None else trace) if trace is not None else None,
-        incomplete=tuple(incomplete.values()),
+        incomplete=tuple(collected.incomplete.values()),
         trace_truncated=trace is not None and limit is not None and len(trace) > limit,
         input_bytes=size,
     )
     returned = {match for result in found for match in result.matches}
-    return StreamClassification(report, {m: e for m, e in excerpts.items() if m in returned})
+    return StreamClassification(report, {m: e for m, e in collected.excerpts.items() if m in returned})
+
+
+class _Collected:
+    """What the windows found so far: the matches each owns, tallied per SIT, and the rest."""
+
+    def __init__(self, options: ClassifyOptions, excerpt_margin: int) -> None:
+        self.limit = options.max_matches_per_sit
+        self.margin = excerpt_margin
+        self.tallies: dict[str, SitTally] = {}
+        self.names: dict[str, str] = {}
+        self.trace: list[Rejection] | None = [] if options.explain else None
+        self.incomplete: dict[str, IncompleteSit] = {}
+        self.errors: list[PartError] = []
+        self.excerpts: dict[Match, Excerpt] = {}
+        self.prune_at = EXCERPTS_BEFORE_PRUNING
+
+    def add(self, report: Report, text: str, offset: int, owned: tuple[int, int]) -> None:
+        """One window's report (offsets in ``text``, which starts at ``offset`` of the stream)."""
+        owned_start, owned_end = owned
+        self.errors.extend(p.error for p in report.parts if p.error is not None)
+        for item in report.incomplete:
+            self.incomplete.setdefault(item.sit_id, item)
+        for result in report.results:
+            self.names[result.sit_id] = result.sit_name
+            tally = self.tallies.setdefault(result.sit_id, SitTally(self.limit))
+            for match in result.matches:
+                if owned_start <= offset + match.start < owned_end:
+                    shifted = match.shifted(offset)
+                    if self.margin:
+                        self.excerpts[shifted] = _excerpt(match, text, offset, self.margin)
+                    tally.add(shifted)
+        if self.trace is not None and report.trace:
+            self.trace.extend(
+                replace(r, start=r.start + offset, end=r.end + offset)
+                for r in report.trace
+                if owned_start <= offset + r.start < owned_end
+            )
+        if len(self.excerpts) > self.prune_at:
+            # A match a tally no longer ranks can never be returned: its excerpt goes. Ranking
+            # sorts every distinct value, so it is done when the excerpts have doubled, not per window.
+            held = {match for tally in self.tallies.values() for _, match in tally.ranked()}
+            self.excerpts = {match: excerpt for match, excerpt in self.excerpts.items() if match in held}
+            self.prune_at = max(EXCERPTS_BEFORE_PRUNING, 2 * len(self.excerpts))
 
 
 def _excerpt(match: Match, text: str, offset: int, margin: int) -> Excerpt:

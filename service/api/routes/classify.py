@@ -23,9 +23,10 @@ from service.api.schemas import (
     ReportSchema,
 )
 from service.api.state import service_state
-from service.classify import Document, UnreadableDocument, classify
+from service.classify import Classification, Document, UnreadableDocument, classify
+from service.config import Settings
 from service.definitions import UnknownSitError
-from service.engine import ClassifyOptions
+from service.engine import ClassifyOptions, Scanner
 from service.engine.deadline import Deadline
 from service.summary.present import PresentOptions, present_report
 
@@ -99,32 +100,10 @@ def classify_document(query: dict[str, Any]) -> dict[str, Any]:
     scanner = state.scanners.current
     if scanner is None:
         raise Problem(503, "not-ready", "Definitions are not loaded yet.")
-    try:
-        classification = classify(
-            scanner,
-            documents,
-            ClassifyOptions(
-                min_confidence=options.min_confidence,
-                sits=options.sits,
-                explain=options.explain,
-                time_limit=settings.time_limit,
-                max_matches_per_sit=settings.max_matches_per_sit,
-                max_matches=settings.max_matches,
-                max_trace=settings.max_trace,
-            ),
-            settings.extraction_limits,
-            deadline,
-        )
-    except UnknownSitError as error:
-        raise _unknown_sits(options.sits or (), error.selectors) from None
-    except UnreadableDocument as error:
-        raise Problem(
-            422, "unreadable-document", f"The document could not be read: {_without_client_names(error, documents)}"
-        ) from None
-    report = classification.report
-    record_classification(report, classification.size)
+    classification = _classify(scanner, documents, options, settings, deadline)
+    record_classification(classification.report, classification.size)
     return present_report(
-        report,
+        classification.report,
         classification.parts,
         scanner,
         PresentOptions(
@@ -134,6 +113,30 @@ def classify_document(query: dict[str, Any]) -> dict[str, Any]:
             deadline=deadline,
         ),
     )
+
+
+def _classify(
+    scanner: Scanner, documents: list[Document], options: RequestOptions, settings: Settings, deadline: Deadline
+) -> Classification:
+    """The request's documents classified under the server's limits; bad selectors or
+    unreadable documents as problems."""
+    engine_options = ClassifyOptions(
+        min_confidence=options.min_confidence,
+        sits=options.sits,
+        explain=options.explain,
+        time_limit=settings.time_limit,
+        max_matches_per_sit=settings.max_matches_per_sit,
+        max_matches=settings.max_matches,
+        max_trace=settings.max_trace,
+    )
+    try:
+        return classify(scanner, documents, engine_options, settings.extraction_limits, deadline)
+    except UnknownSitError as error:
+        raise _unknown_sits(options.sits or (), error.selectors) from None
+    except UnreadableDocument as error:
+        raise Problem(
+            422, "unreadable-document", f"The document could not be read: {_without_client_names(error, documents)}"
+        ) from None
 
 
 @dataclass(frozen=True)
