@@ -27,12 +27,12 @@ from typing import Any
 
 import regex
 
-from bench.corpus import make_corpus
 from service.definitions import DefinitionSet, load_builtin_definitions
 from service.definitions.model import KeywordElement, RegexElement
 from service.definitions.semantics import regex_flags
 from service.engine import ClassifyOptions, Part, Scanner, compile_scanner
 from service.engine.hyperscan_build import CACHE_ENV
+from tests.fixtures.corpus import make_corpus
 
 RESULTS = Path(__file__).parent / "results"
 OURS = "classify (this engine)"

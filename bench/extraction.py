@@ -17,8 +17,8 @@ from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
-from bench.corpus import make_corpus
 from service.extract import extract_document
+from tests.fixtures.corpus import make_corpus
 from tests.fixtures.make_documents import tar_bytes, zip_bytes
 
 RESULTS = Path(__file__).parent / "results"

@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import hostile_inputs as inputs
 from bench.latency import free_port, percentile, start_service
+from tests.fixtures import hostile_inputs as inputs
 
 RESULTS = Path(__file__).parent / "results"
 MAX_BODY = 25 * 1024 * 1024

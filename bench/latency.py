@@ -23,7 +23,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.corpus import make_corpus
+from tests.fixtures.corpus import make_corpus
 
 ROOT = Path(__file__).parent.parent
 RESULTS = Path(__file__).parent / "results"

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.corpus import make_corpus
+from tests.fixtures.corpus import make_corpus
 
 ROOT = Path(__file__).parent.parent
 

@@ -4,7 +4,7 @@ Each input repeats one shape an attacker (or an unlucky log) can produce cheaply
 digit groups, keywords with nothing after them, SSN lines, long base64 and hex runs, one
 character repeated, keywords interleaved with numbers, GitHub-looking tokens whose
 checksum is wrong. Each is classified at 1 MB and 5 MB with every built-in SIT, default
-options and a 10 s time limit, next to the normal mixed corpus (``bench.corpus``) in the
+options and a 10 s time limit, next to the normal mixed corpus (``tests.fixtures.corpus``) in the
 same process, so the ratio to it is what compares across machines.
 
 Run ``python -m bench.worst`` (``--sizes 1,5``, ``--time-limit 10``, ``--only name,...``).
@@ -22,10 +22,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import make_corpus
 from service.definitions import load_builtin_definitions
 from service.engine import ClassifyOptions, Part, Report, compile_scanner
 from service.validators.github import BASE62_ALPHABET, github_checksum
+from tests.fixtures.corpus import make_corpus
 from tests.fixtures.generate_token_examples import github_token
 
 RESULTS = Path(__file__).parent / "results"
@@ -87,7 +87,7 @@ def _padded_secret(size: int) -> str:
     return f"{half}export GITHUB_TOKEN={token}\nEmployee SSN: 412-61-3309\n{half}"
 
 
-BASELINE = "mixed corpus (bench.corpus)"
+BASELINE = "mixed corpus (tests.fixtures.corpus)"
 
 
 def measure(scanner: Any, text: str, time_limit: float) -> dict[str, Any]:

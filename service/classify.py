@@ -43,7 +43,8 @@ class Classification:
 
     @property
     def size(self) -> int:
-        return sum(p.size if p.size is not None else len(p.text.encode("utf-8")) for p in self.parts)
+        """Bytes of the documents as received (of their parts' text where the source size is unknown)."""
+        return self.report.input_bytes or 0
 
 
 def document_parts(document: Document, limits: ExtractionLimits | None = None) -> list[Part]:
@@ -89,4 +90,6 @@ def classify(
         # Masking and formatting need a share of what is left; scanning takes the rest.
         scan_budget = deadline.remaining() * SCAN_SHARE
         options = replace(options, time_limit=min(options.time_limit or scanner.time_limit, scan_budget))
-    return Classification(scanner.classify(parts, options), tuple(parts))
+    report = scanner.classify(parts, options)
+    size = sum(p.size if p.size is not None else len(p.text.encode("utf-8")) for p in parts)
+    return Classification(replace(report, input_bytes=size), tuple(parts))

@@ -19,19 +19,21 @@ from typing import Any, NoReturn
 
 from service.classify import Document, UnreadableDocument, classify
 from service.cli_output import Progress, RunSummary, print_report
-from service.config import ConfigError, load_settings
+from service.config import ConfigError, engine_setting, load_settings
 from service.definitions import DefinitionError, DefinitionSet, UnknownSitError, load_definitions
 from service.definitions.catalogue import render_catalogue
 from service.definitions.describe import describe_sit
 from service.definitions.lint import Severity, lint
 from service.definitions.loader import builtin_definitions_dir
 from service.engine import ClassifyOptions, Scanner, compile_scanner
+from service.engine.compiler import ENGINES
 from service.engine.examples import run_examples
-from service.engine.stream import classify_stream
+from service.engine.report import Report
+from service.engine.stream import classify_stream_with_excerpts
 from service.extract import ExtractionLimits
 from service.extract.detect import Kind, detect
 from service.runtime import build_scanner
-from service.summary.present import PresentOptions, present_report
+from service.summary.present import MatchTexts, PresentOptions, excerpt_margin, present_report
 
 EXIT_CLEAN = 0
 EXIT_FOUND = 1
@@ -67,7 +69,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dlp", description="Data-loss-prevention classifier.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_classify_command(commands)
+    add_serve_command(commands)
+    add_sits_commands(commands)
+    return parser
 
+
+def add_classify_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     classify_cmd = commands.add_parser("classify", help="classify files, directories or standard input")
     classify_cmd.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; '-' reads standard input")
     classify_cmd.add_argument("--json", action="store_true", help="print each report as JSON (one line per document)")
@@ -86,9 +94,16 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="show progress on stderr (default: on a terminal, for many or large files)",
     )
+    classify_cmd.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help="how regexes are scanned: auto (Hyperscan when installed), hyperscan or regex (default: DLP_ENGINE)",
+    )
     add_definition_options(classify_cmd)
     classify_cmd.set_defaults(handler=run_classify)
 
+
+def add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve_cmd = commands.add_parser("serve", help="run the REST service with gunicorn (settings from DLP_* variables)")
     serve_cmd.add_argument(
         "--bind", metavar="HOST:PORT", help="address to listen on (default 127.0.0.1:8080, or DLP_BIND)"
@@ -98,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve_cmd.set_defaults(handler=run_serve)
 
+
+def add_sits_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sits_cmd = commands.add_parser("sits", help="list, show and validate SIT definitions")
     sits = sits_cmd.add_subparsers(dest="sits_command", required=True, metavar="COMMAND")
     list_cmd = sits.add_parser("list", help="list loaded SITs")
@@ -120,7 +137,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate_cmd.add_argument("--verbose", "-v", action="store_true", help="list passing examples too")
     validate_cmd.set_defaults(handler=run_sits_validate)
-    return parser
 
 
 def add_definition_options(parser: argparse.ArgumentParser) -> None:
@@ -174,7 +190,11 @@ def load_selected_definitions(args: argparse.Namespace) -> DefinitionSet:
 
 
 def run_classify(args: argparse.Namespace) -> int:
-    scanner = compile_scanner(load_selected_definitions(args))
+    try:
+        engine = args.engine or engine_setting()
+    except ConfigError as error:
+        raise CliError(f"configuration: {error}") from None
+    scanner = compile_scanner(load_selected_definitions(args), engine=engine)
     options = ClassifyOptions(
         min_confidence=args.min_confidence,
         sits=tuple(args.sits) if args.sits else None,
@@ -185,48 +205,57 @@ def run_classify(args: argparse.Namespace) -> int:
         scanner.select(options.sits)
     except UnknownSitError as error:
         raise CliError(str(error)) from None
-    limits = ExtractionLimits()
     inputs = list(expand_inputs(args.paths))
     progress = Progress(len(inputs), sum(size for _, _, size in inputs), args.progress)
     summary = RunSummary()
     status = EXIT_CLEAN
     for index, (name, path, size) in enumerate(inputs, start=1):
-        if path is not None and size > STREAM_THRESHOLD and is_plain_text(path):
-            # Too large to hold: classified in overlapping windows straight from the file.
-            report = classify_stream(scanner, name, read_text_chunks(path), options)
-            progress.advance(index, name, size)
-            summary.add(report)
-            if args.json:
-                print(json.dumps({"name": name, **report.to_dict(reveal=args.reveal)}, ensure_ascii=False))
-            else:
-                print_report(sys.stdout, name, report, args.reveal, args.explain)
-            status = max(status, EXIT_ERROR if not report.complete else EXIT_FOUND if report.results else EXIT_CLEAN)
-            continue
-        content = read_input(path, name, limits.max_input_bytes)
         try:
-            classification = classify(scanner, [Document(content, name=name)], options, limits)
+            report, texts = classify_input(scanner, name, path, size, options)
         except UnreadableDocument as error:
             print(f"{name}: cannot be read: {error}", file=sys.stderr if args.json else sys.stdout)
-            status = EXIT_ERROR
             summary.add_unreadable()
-            progress.advance(index, name, size)
-            continue
-        report = classification.report
+            report = None
         progress.advance(index, name, size)
+        if report is None:
+            status = EXIT_ERROR
+            continue
         summary.add(report)
         if args.json:
-            shown = present_report(report, classification.parts, scanner, PresentOptions(reveal=args.reveal))
+            shown = present_report(report, texts, scanner, PresentOptions(reveal=args.reveal))
             print(json.dumps({"name": name, **shown}, ensure_ascii=False))
         else:
             print_report(sys.stdout, name, report, args.reveal, args.explain)
-        if not report.complete:
-            status = EXIT_ERROR
-        elif report.results and status == EXIT_CLEAN:
-            status = EXIT_FOUND
+        status = max(status, exit_status(report))
     progress.close()
     if not args.json and len(inputs) > 1:
         summary.print(sys.stdout)
     return status
+
+
+def classify_input(
+    scanner: Scanner, name: str, path: Path | None, size: int, options: ClassifyOptions
+) -> tuple[Report, MatchTexts]:
+    """One input's report, and the text its matches are shown from.
+
+    A plain-text file too large to hold is classified in overlapping windows straight from
+    the file, keeping only the text near each match it returns.
+    """
+    if path is not None and size > STREAM_THRESHOLD and is_plain_text(path):
+        margin = excerpt_margin(PresentOptions().context)
+        chunks = read_text_chunks(path)
+        streamed = classify_stream_with_excerpts(scanner, name, chunks, margin, options, size=size)
+        return streamed.report, streamed.excerpts
+    limits = ExtractionLimits()
+    content = read_input(path, name, limits.max_input_bytes)
+    classification = classify(scanner, [Document(content, name=name)], options, limits)
+    return classification.report, classification.parts
+
+
+def exit_status(report: Report) -> int:
+    if not report.complete:
+        return EXIT_ERROR
+    return EXIT_FOUND if report.results else EXIT_CLEAN
 
 
 def expand_inputs(paths: Sequence[str]) -> Iterator[tuple[str, Path | None, int]]:

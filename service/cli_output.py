@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from service.engine import Report
-from service.summary.masking import mask_value
+from service.masking import mask_value
 
 # Show progress when there is much to do: many files, or much data.
 PROGRESS_MIN_FILES = 20

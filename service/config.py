@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from service.engine.compiler import ENGINES
+from service.engine.hyperscan_build import hyperscan_available
 from service.extract.limits import ExtractionLimits
 
 ENV_PREFIX = "DLP_"
@@ -85,6 +87,8 @@ class Settings:
     max_matches_per_sit: int = 100
     max_matches: int = 1000
     max_trace: int = 1000
+    # How regexes are scanned: 'auto' (Hyperscan when installed), 'hyperscan' or 'regex'.
+    engine: str = "auto"
     # XML elements read from one part (an office body, a spreadsheet, an XML file).
     max_xml_elements: int = 5_000_000
     # Settings lowered to request_time_limit when loaded (shown by describe()).
@@ -137,6 +141,7 @@ class Settings:
             "max_matches_per_sit": self.max_matches_per_sit,
             "max_matches": self.max_matches,
             "max_trace": self.max_trace,
+            "engine": self.engine,
             "max_xml_elements": self.max_xml_elements,
         }
 
@@ -178,6 +183,7 @@ _PARSERS: dict[str, Any] = {
     "max_matches": lambda v: _bounded_int(v, "max_matches", 1, 10_000_000),
     "max_trace": lambda v: _bounded_int(v, "max_trace", 1, 10_000_000),
     "max_xml_elements": lambda v: _positive_int(v, "max_xml_elements"),
+    "engine": lambda v: _engine(v),
 }
 
 
@@ -322,6 +328,20 @@ def _paths(value: Any) -> tuple[Path, ...]:
     if isinstance(value, list | tuple):
         return tuple(Path(str(item)) for item in value)
     return tuple(Path(item) for item in str(value).split(os.pathsep) if item)
+
+
+def _engine(value: Any) -> str:
+    engine = _choice(str(value).lower(), "engine", ENGINES)
+    if engine == "hyperscan" and not hyperscan_available():
+        raise ConfigError("engine: 'hyperscan' was asked for, but the hyperscan package is not installed")
+    return engine
+
+
+def engine_setting(environ: Mapping[str, str] | None = None) -> str:
+    """The engine ``DLP_ENGINE`` asks for, validated like every setting (for commands that
+    need no other setting)."""
+    environ = os.environ if environ is None else environ
+    return _engine(environ.get(f"{ENV_PREFIX}ENGINE", Settings.engine))
 
 
 def _choice(value: str, name: str, allowed: tuple[str, ...]) -> str:

@@ -12,4 +12,4 @@ def build_scanner(settings: Settings) -> Scanner:
     """Load the built-in definitions (unless turned off) and the configured folders, and compile them."""
     directories = [builtin_definitions_dir()] if settings.builtin_definitions else []
     directories.extend(settings.definitions_dirs)
-    return compile_scanner(load_definitions(directories), time_limit=settings.time_limit)
+    return compile_scanner(load_definitions(directories), time_limit=settings.time_limit, engine=settings.engine)

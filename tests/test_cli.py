@@ -230,8 +230,8 @@ def test_an_unreadable_file_is_reported_and_the_rest_classified(
 def test_large_text_files_are_streamed_with_the_same_findings(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from bench.corpus import make_corpus
     from service import cli
+    from tests.fixtures.corpus import make_corpus
 
     sample = tmp_path / "big.log"
     sample.write_text(make_corpus(400_000, seed=4, plant_every=12))
@@ -246,3 +246,30 @@ def test_large_text_files_are_streamed_with_the_same_findings(
 
     assert len(findings(whole)) > 30
     assert findings(streamed) == findings(whole)
+
+
+def test_streamed_files_are_presented_like_files_read_whole(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from service import cli
+    from tests.fixtures.corpus import make_corpus
+
+    sample = tmp_path / "big.log"
+    sample.write_text(make_corpus(400_000, seed=7, plant_every=12))
+    _, whole, _ = run(["classify", str(sample), "--json"], capsys)
+    monkeypatch.setattr(cli, "STREAM_THRESHOLD", 1000)
+    monkeypatch.setattr("service.engine.stream.DEFAULT_WINDOW", 120_000)
+    _, streamed, _ = run(["classify", str(sample), "--json"], capsys)
+
+    def shown(output: str) -> dict[str, object]:
+        report = json.loads(output)
+        del report["stats"]["elapsed_ms"]
+        return report
+
+    whole_report, streamed_report = shown(whole), shown(streamed)
+    matches = [m for r in streamed_report["results"] for m in r["matches"]]  # type: ignore[attr-defined]
+    assert len(matches) > 30
+    assert all("****" in m["value"] and "****" in m["summary"]["text"] for m in matches)
+    assert any(h["kind"] == "match" for m in matches for h in m["summary"]["highlights"])
+    assert streamed_report["stats"]["bytes"] == sample.stat().st_size  # type: ignore[index]
+    assert streamed_report == whole_report

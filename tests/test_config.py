@@ -10,6 +10,7 @@ from service.api.state import ScannerHolder
 from service.cli import main
 from service.config import ConfigError, Settings, load_settings
 from service.definitions import DefinitionError
+from service.runtime import build_scanner
 from tests.conftest import DEFINITION_FIXTURES, FIXTURES
 
 CONFIG_FILE = FIXTURES / "config" / "service.yaml"
@@ -42,6 +43,7 @@ def test_config_file_then_environment_override_defaults() -> None:
         ({"DLP_MAX_BODY_BYTES": "0"}, "max_body_bytes: must be at least 1"),
         ({"DLP_ALLOW_REVEAL": "perhaps"}, "allow_reveal: 'perhaps' is not true or false"),
         ({"DLP_LOG_LEVEL": "loud"}, "log_level: must be one of"),
+        ({"DLP_ENGINE": "fast"}, "engine: must be one of auto, hyperscan, regex"),
         ({"DLP_FINGERPRINT_KEY": "short"}, "DLP_FINGERPRINT_KEY: must be at least 16 characters"),
         ({"DLP_CONFIG_FILE": "/nonexistent/dlp.yaml"}, "DLP_CONFIG_FILE: cannot read"),
     ],
@@ -49,6 +51,28 @@ def test_config_file_then_environment_override_defaults() -> None:
 def test_bad_values_are_refused_with_their_name(environ: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
         load_settings(environ)
+
+
+def test_the_engine_is_a_setting_the_scanner_is_built_with() -> None:
+    settings = load_settings(
+        {
+            "DLP_ENGINE": "Regex",
+            "DLP_BUILTIN_DEFINITIONS": "false",
+            "DLP_DEFINITIONS_DIRS": str(DEFINITION_FIXTURES / "engine"),
+        }
+    )
+    assert settings.engine == "regex"
+    assert settings.describe()["engine"] == "regex"
+    assert build_scanner(settings).prefilter is None
+    assert load_settings({}).engine == "auto"
+
+
+def test_classify_refuses_a_bad_engine_in_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DLP_ENGINE", "fast")
+    assert main(["classify", str(FIXTURES / "texts")]) == 2
+    assert capsys.readouterr().err == "dlp: error: configuration: engine: must be one of auto, hyperscan, regex\n"
 
 
 def test_unknown_settings_in_the_file_are_refused(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ scanner; one in use is never changed.
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import regex
 
@@ -37,98 +37,133 @@ from service.validators import VALIDATORS
 ENGINES = ("auto", "hyperscan", "regex")
 
 
+@dataclass
+class _SharedElements:
+    """Regex and function elements by signature (with every (SIT, name) defining them),
+    and keyword elements, in definition order."""
+
+    regex_keys: dict[str, list[ElementKey]] = field(default_factory=dict)
+    regexes: dict[str, RegexElement] = field(default_factory=dict)
+    function_keys: dict[str, list[ElementKey]] = field(default_factory=dict)
+    functions: dict[str, FunctionElement] = field(default_factory=dict)
+    keywords: list[tuple[ElementKey, KeywordElement]] = field(default_factory=list)
+
+
 def compile_scanner(
-    definitions: DefinitionSet, time_limit: float = DEFAULT_TIME_LIMIT_SECONDS, engine: str | None = None
+    definitions: DefinitionSet, time_limit: float = DEFAULT_TIME_LIMIT_SECONDS, engine: str = "auto"
 ) -> Scanner:
     """Build the scanner for a loaded (already checked) definition set.
 
     ``engine``: ``hyperscan`` (one prefilter pass, then `regex` where it may match),
-    ``regex`` (every element scanned with `regex`; same results, slower) or ``auto`` (the
-    default, or ``DLP_ENGINE``): Hyperscan when it is installed.
+    ``regex`` (every element scanned with `regex`; same results, slower) or ``auto``:
+    Hyperscan when it is installed. Services take it from their settings (``DLP_ENGINE``).
     """
-    if time_limit <= 0:
-        raise ValueError("time_limit must be positive")
-    engine = (engine or os.environ.get("DLP_ENGINE") or "auto").lower()
-    if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
-    if engine == "hyperscan" and not hyperscan_available():
-        raise ValueError("engine 'hyperscan' was asked for, but the hyperscan package is not installed")
-    sits: list[CompiledSit] = []
-    # Elements defined identically in several SITs (a shared date detector, the same key
-    # format, renamed copies) are compiled and scanned once, and their findings shared.
-    regex_keys: dict[str, list[ElementKey]] = {}
-    regex_elements: dict[str, RegexElement] = {}
-    function_keys: dict[str, list[ElementKey]] = {}
-    function_elements: dict[str, FunctionElement] = {}
-    keyword_elements: list[tuple[ElementKey, KeywordElement]] = []
-    for index, definition in enumerate(definitions):
-        used = _used_elements(definition)
-        for name in used:
-            element = definition.elements[name]
-            key = (index, name)
-            if isinstance(element, RegexElement):
-                signature = _signature(element)
-                regex_keys.setdefault(signature, []).append(key)
-                regex_elements.setdefault(signature, element)
-            elif isinstance(element, FunctionElement):
-                signature = _signature(element)
-                function_keys.setdefault(signature, []).append(key)
-                function_elements.setdefault(signature, element)
-            else:
-                keyword_elements.append((key, element))
-        grouped: dict[str, list[Pattern]] = {}
-        for pattern in definition.patterns:
-            grouped.setdefault(pattern.primary, []).append(pattern)
-        by_primary = {name: tuple(sorted(patterns, key=lambda p: -p.confidence)) for name, patterns in grouped.items()}
-        keyword_names = frozenset(
-            name for name, element in definition.elements.items() if isinstance(element, KeywordElement)
-        )
-        supporting = frozenset(
-            name for pattern in definition.patterns for name in requirement_elements(pattern.supporting)
-        )
-        sits.append(
-            CompiledSit(
-                index=index,
-                definition=definition,
-                patterns_by_primary=by_primary,
-                keyword_elements=keyword_names,
-                # Any value a regex or function element finds may be a secret (a card number
-                # that is only evidence for an expiry date is still a card number); keywords
-                # are context, shown as they are.
-                sensitive_elements=frozenset(
-                    name for name in used if not isinstance(definition.elements[name], KeywordElement)
-                ),
-                supporting_elements=supporting,
-                keyword_gates={
-                    name: tuple(
-                        None if name in supporting else required_keywords(pattern.supporting, keyword_names)
-                        for pattern in patterns
-                    )
-                    for name, patterns in by_primary.items()
-                },
-            )
-        )
+    engine = _checked_engine(engine, time_limit)
+    shared = _dedupe_elements(definitions)
+    sits = [_compile_sit(index, definition) for index, definition in enumerate(definitions)]
     regexes = [
-        _compile_regex(position, tuple(regex_keys[signature]), element)
-        for position, (signature, element) in enumerate(regex_elements.items())
+        _compile_regex(position, tuple(shared.regex_keys[signature]), element)
+        for position, (signature, element) in enumerate(shared.regexes.items())
     ]
     functions = [
-        CompiledFunction(function_keys[signature][0], tuple(function_keys[signature]), element, dict(element.params))
-        for signature, element in function_elements.items()
+        CompiledFunction(keys[0], tuple(keys), element, dict(element.params))
+        for keys, element in ((shared.function_keys[sig], element) for sig, element in shared.functions.items())
     ]
     return Scanner(
         definitions=definitions,
         sits=tuple(sits),
         regexes=tuple(regexes),
         functions=tuple(functions),
-        keywords=KeywordIndex(keyword_elements, accelerate=engine != "regex"),
+        keywords=KeywordIndex(shared.keywords, accelerate=engine != "regex"),
         time_limit=time_limit,
-        prefilter=(
-            Prefilter(regexes, _usually_gated(regexes, sits))
-            if engine != "regex" and hyperscan_available() and regexes
-            else None
-        ),
+        prefilter=_prefilter(regexes, sits, engine),
     )
+
+
+def _checked_engine(engine: str, time_limit: float) -> str:
+    if time_limit <= 0:
+        raise ValueError("time_limit must be positive")
+    engine = engine.lower()
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
+    if engine == "hyperscan" and not hyperscan_available():
+        raise ValueError("engine 'hyperscan' was asked for, but the hyperscan package is not installed")
+    return engine
+
+
+def _dedupe_elements(definitions: DefinitionSet) -> _SharedElements:
+    """Elements defined identically in several SITs (a shared date detector, the same key
+    format, renamed copies) are compiled and scanned once, and their findings shared."""
+    shared = _SharedElements()
+    for index, definition in enumerate(definitions):
+        for name in _used_elements(definition):
+            element = definition.elements[name]
+            key = (index, name)
+            if isinstance(element, RegexElement):
+                signature = _signature(element)
+                shared.regex_keys.setdefault(signature, []).append(key)
+                shared.regexes.setdefault(signature, element)
+            elif isinstance(element, FunctionElement):
+                signature = _signature(element)
+                shared.function_keys.setdefault(signature, []).append(key)
+                shared.functions.setdefault(signature, element)
+            else:
+                shared.keywords.append((key, element))
+    return shared
+
+
+def _compile_sit(index: int, definition: SitDefinition) -> CompiledSit:
+    by_primary = _group_patterns(definition)
+    keyword_names = frozenset(
+        name for name, element in definition.elements.items() if isinstance(element, KeywordElement)
+    )
+    supporting = frozenset(name for pattern in definition.patterns for name in requirement_elements(pattern.supporting))
+    return CompiledSit(
+        index=index,
+        definition=definition,
+        patterns_by_primary=by_primary,
+        keyword_elements=keyword_names,
+        sensitive_elements=_masking_set(definition),
+        supporting_elements=supporting,
+        keyword_gates=_keyword_gates(by_primary, supporting, keyword_names),
+    )
+
+
+def _group_patterns(definition: SitDefinition) -> dict[str, tuple[Pattern, ...]]:
+    """Patterns by primary element, the most confident first."""
+    grouped: dict[str, list[Pattern]] = {}
+    for pattern in definition.patterns:
+        grouped.setdefault(pattern.primary, []).append(pattern)
+    return {name: tuple(sorted(patterns, key=lambda p: -p.confidence)) for name, patterns in grouped.items()}
+
+
+def _keyword_gates(
+    by_primary: Mapping[str, tuple[Pattern, ...]], supporting: frozenset[str], keyword_names: frozenset[str]
+) -> dict[str, tuple[tuple[str, ...] | None, ...]]:
+    """Per primary and pattern, the keywords one of which must be near for the pattern to
+    match (None: no such gate, or the primary is also evidence and must be found everywhere)."""
+    return {
+        name: tuple(
+            None if name in supporting else required_keywords(pattern.supporting, keyword_names) for pattern in patterns
+        )
+        for name, patterns in by_primary.items()
+    }
+
+
+def _masking_set(definition: SitDefinition) -> frozenset[str]:
+    """Elements whose values are masked. Any value a regex or function element finds may be
+    a secret (a card number that is only evidence for an expiry date is still a card
+    number); keywords are context, shown as they are."""
+    return frozenset(
+        name for name in _used_elements(definition) if not isinstance(definition.elements[name], KeywordElement)
+    )
+
+
+def _prefilter(regexes: list[CompiledRegex], sits: list[CompiledSit], engine: str) -> Prefilter | None:
+    """One Hyperscan pass tells where each regex may match; none with the `regex` engine."""
+    if engine == "regex" or not hyperscan_available() or not regexes:
+        return None
+    return Prefilter(regexes, _usually_gated(regexes, sits))
 
 
 def _usually_gated(regexes: list[CompiledRegex], sits: list[CompiledSit]) -> frozenset[int]:

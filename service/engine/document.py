@@ -27,3 +27,12 @@ class Part:
     media_type: str = "text/plain"
     size: int | None = None  # bytes of the source, when known
     error: PartError | None = None
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """A stretch of a part's text starting at code point ``offset``: what a caller keeps of
+    a text too large to hold, so that the matches inside it can still be shown in context."""
+
+    offset: int
+    text: str

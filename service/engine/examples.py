@@ -9,18 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from service.definitions.model import SitDefinition
 from service.engine.document import Part
 from service.engine.report import Report
 from service.engine.scanner import ClassifyOptions, Scanner
-from service.summary.masking import mask_value
+from service.masking import mask_value
+
+
+class ExampleKind(StrEnum):
+    MATCH = "match"
+    NO_MATCH = "no_match"
 
 
 @dataclass(frozen=True)
 class ExampleOutcome:
     sit: SitDefinition
-    kind: str  # 'match' or 'no_match'
+    kind: ExampleKind
     index: int
     text: str
     passed: bool
@@ -42,11 +48,15 @@ def run_examples(scanner: Scanner, definitions: Iterable[SitDefinition]) -> list
             report = scanner.classify([Part("example", counter.text)], options)
             result = report.result_for(definition.id)
             if result is None:
-                outcomes.append(ExampleOutcome(definition, "no_match", index, counter.text, True, "nothing found"))
+                outcomes.append(
+                    ExampleOutcome(definition, ExampleKind.NO_MATCH, index, counter.text, True, "nothing found")
+                )
             else:
                 found = ", ".join(f"{mask_value(m.value)} at {m.confidence} by {m.pattern!r}" for m in result.matches)
                 outcomes.append(
-                    ExampleOutcome(definition, "no_match", index, counter.text, False, f"unexpectedly found {found}")
+                    ExampleOutcome(
+                        definition, ExampleKind.NO_MATCH, index, counter.text, False, f"unexpectedly found {found}"
+                    )
                 )
     return outcomes
 
@@ -55,7 +65,7 @@ def _judge_match(
     definition: SitDefinition, index: int, text: str, confidence: int | None, value: str | None, report: Report
 ) -> ExampleOutcome:
     def outcome(passed: bool, detail: str) -> ExampleOutcome:
-        return ExampleOutcome(definition, "match", index, text, passed, detail)
+        return ExampleOutcome(definition, ExampleKind.MATCH, index, text, passed, detail)
 
     if not report.complete:
         return outcome(False, "; ".join(p.error.message for p in report.errors if p.error is not None))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 # (SIT index in the scanner, element name): element names are only unique within a SIT.
@@ -28,7 +28,7 @@ class OccurrenceList:
     def __len__(self) -> int:
         return len(self._items)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Occurrence]:
         return iter(self._items)
 
     def within(self, window_start: int, window_end: int) -> list[Occurrence]:

@@ -18,6 +18,7 @@ import re
 import re._parser as sre_parser  # type: ignore[import-not-found]  # widths of patterns, to size regions
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from service.engine.compiled import CompiledRegex
 from service.engine.hyperscan_build import DatabaseSet, build_database_set
@@ -194,14 +195,7 @@ class Prefilter:
             encoded = text.encode("utf-8")
         except UnicodeEncodeError:  # lone surrogates: not valid UTF-8 for Hyperscan, so scan in full
             return dict.fromkeys(wanted)
-        if self._presence is not None and any(index in result for index in self._presence_index):
-            present: set[int] = set()
-            self._presence.scan(
-                encoded, match_event_handler=lambda expression_id, *_: present.add(self._presence_index[expression_id])
-            )
-            for index in self._presence_index:
-                if index in result:
-                    result[index] = None if index in present else []
+        self._mark_present(encoded, result)
         database = self._database
         if database is None:
             return result
@@ -217,7 +211,14 @@ class Prefilter:
                 if entry.index in result and result[entry.index] is not None and entry.width is not None:
                     result[entry.index] = [(0, len(text))]
             return result
-        blocks: dict[int, list[int]] = {}  # expression → byte offsets of the blocks it hit
+        self._mark_blocks(text, encoded, self._hit_blocks(database, encoded, needed), result)
+        return result
+
+    def _hit_blocks(
+        self, database: DatabaseSet, encoded: bytes, needed: list[tuple[Any, int, int]]
+    ) -> dict[int, list[int]]:
+        """Expression → byte offsets of the blocks of ``encoded`` it hit, in increasing order."""
+        blocks: dict[int, list[int]] = {}
         block_start = 0
 
         def on_match(expression_id: int, start: int, end: int, flags: int, context: object) -> None:
@@ -228,6 +229,28 @@ class Prefilter:
         for block_start in range(0, len(encoded), BLOCK):
             block = encoded[block_start : block_start + BLOCK + self._overlap]
             database.scan(block, match_event_handler=on_match, parts=needed)
+        return blocks
+
+    def _mark_present(self, encoded: bytes, result: dict[int, list[tuple[int, int]] | None]) -> None:
+        """Elements scanned whole wherever they may match at all: the whole text, or nothing."""
+        if self._presence is None or not any(index in result for index in self._presence_index):
+            return
+        present: set[int] = set()
+        self._presence.scan(
+            encoded, match_event_handler=lambda expression_id, *_: present.add(self._presence_index[expression_id])
+        )
+        for index in self._presence_index:
+            if index in result:
+                result[index] = None if index in present else []
+
+    def _mark_blocks(
+        self,
+        text: str,
+        encoded: bytes,
+        blocks: dict[int, list[int]],
+        result: dict[int, list[tuple[int, int]] | None],
+    ) -> None:
+        """The regions of each expression: the blocks it hit (byte offsets), as merged character ranges."""
         edges = [edge for hits in blocks.values() for start in hits for edge in (start, start + BLOCK + self._overlap)]
         to_char = _char_offsets(text, encoded, [min(edge, len(encoded)) for edge in edges])
         size = len(text)
@@ -244,7 +267,6 @@ class Prefilter:
                 else:
                     merged.append((low, high))
             result[entry.index] = merged
-        return result
 
 
 # Hyperscan compiles several small databases much faster than one large one (the combined

@@ -6,11 +6,12 @@ values); ``Report.to_dict`` masks them unless the caller asks to reveal them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Any
 
 from service.engine.document import PartError
-from service.summary.masking import mask_value
+from service.masking import mask_value
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,15 @@ class Match:
             "value": self.value if reveal else mask_value(self.value),
             "evidence": [item.to_dict(reveal) for item in self.evidence],
         }
+
+    def shifted(self, delta: int) -> Match:
+        """The same match with every offset moved by ``delta`` (into a larger or smaller text)."""
+        return replace(
+            self,
+            start=self.start + delta,
+            end=self.end + delta,
+            evidence=tuple(replace(e, start=e.start + delta, end=e.end + delta) for e in self.evidence),
+        )
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,23 @@ class SitResult:
         }
 
 
+class IncompleteReason(StrEnum):
+    """Why a SIT could not finish in a part."""
+
+    ENGINE_TIMEOUT = "engine_timeout"
+
+
+class RejectionStage(StrEnum):
+    """Where a candidate was turned down: a check or a validator of its element, no pattern
+    holding, an overlap with a better match of the SIT, or a confidence below the threshold."""
+
+    CHECK = "check"
+    VALIDATOR = "validator"
+    PATTERN = "pattern"
+    OVERLAP = "overlap"
+    CONFIDENCE = "confidence"
+
+
 @dataclass(frozen=True)
 class IncompleteSit:
     """A SIT that could not finish in one part: its other matches there may be missing.
@@ -97,7 +124,7 @@ class IncompleteSit:
     sit_id: str
     sit_name: str
     part: str
-    reason: str  # 'engine_timeout'
+    reason: IncompleteReason
     message: str  # what was running (never any text of the document)
 
     def to_dict(self) -> dict[str, Any]:
@@ -120,7 +147,7 @@ class Rejection:
     start: int
     end: int
     value: str
-    stage: str  # 'check', 'validator', 'pattern', 'overlap' or 'confidence'
+    stage: RejectionStage
     reason: str
 
     def to_dict(self, reveal: bool) -> dict[str, Any]:
@@ -160,7 +187,7 @@ class Report:
     elapsed_ms: float
     sits_scanned: int
     trace: tuple[Rejection, ...] | None = None
-    stats: dict[str, Any] = field(default_factory=dict)
+    input_bytes: int | None = None  # bytes of the documents as received, when known
     incomplete: tuple[IncompleteSit, ...] = ()
     trace_truncated: bool = False  # the trace holds a selection of the rejections
 
@@ -203,9 +230,10 @@ class Report:
                 "incomplete_sits": len(self.incomplete),
                 "matches_found": sum(result.count for result in self.results),
                 "matches_returned": sum(len(result.matches) for result in self.results),
-                **self.stats,
             },
         }
+        if self.input_bytes is not None:
+            data["stats"]["bytes"] = self.input_bytes
         if self.trace is not None:
             data["trace"] = [rejection.to_dict(reveal) for rejection in self.trace]
             data["trace_truncated"] = self.trace_truncated

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+import regex
+
 from service.definitions.model import MatchRequirement, Pattern, Requirement
 from service.definitions.sets import DefinitionSet
 from service.engine.checks import failed_check, normalize
@@ -29,7 +31,16 @@ from service.engine.evaluate import Window, evaluate
 from service.engine.keywords import KeywordIndex
 from service.engine.occurrences import EMPTY, ElementKey, Occurrence, OccurrenceList
 from service.engine.prefilter import MARGIN, Prefilter, in_region
-from service.engine.report import Evidence, IncompleteSit, Match, PartSummary, Rejection, Report
+from service.engine.report import (
+    Evidence,
+    IncompleteReason,
+    IncompleteSit,
+    Match,
+    PartSummary,
+    Rejection,
+    RejectionStage,
+    Report,
+)
 from service.engine.selection import SitTally, results, round_robin
 from service.engine.spans import Spans, covered, intersect, merge_spans
 
@@ -288,7 +299,9 @@ class _PartScan:
             timeouts.append(timeout)
             definition = sit.definition
             outcome.incomplete.append(
-                IncompleteSit(definition.id, definition.name, self.part.name, "engine_timeout", str(timeout))
+                IncompleteSit(
+                    definition.id, definition.name, self.part.name, IncompleteReason.ENGINE_TIMEOUT, str(timeout)
+                )
             )
         self.deadline = part_deadline
         if timeouts and not answered:
@@ -582,8 +595,9 @@ class _PartScan:
         if start >= end:
             return True
         value = self.text[start:end]
-        reason, stage = self._reject_reason(compiled, match, value)
-        if reason is not None:
+        rejected = self._reject_reason(compiled, match, value)
+        if rejected is not None:
+            reason, stage = rejected
             for sit_index, name in keys:
                 self._reject(self.scanner.sits[sit_index], name, start, end, value, stage, reason)
             return False
@@ -617,21 +631,24 @@ class _PartScan:
                 if in_region(match.start(), match.end(), region, size):
                     yield match, region
 
-    def _reject_reason(self, compiled: CompiledRegex, match: object, value: str) -> tuple[str | None, str]:
+    def _reject_reason(
+        self, compiled: CompiledRegex, match: regex.Match[str], value: str
+    ) -> tuple[str, RejectionStage] | None:
+        """Why the element's checks or validators turn the value down, if they do."""
         element = compiled.element
         if not element.checks.is_empty():
             normalized = normalize(value, element.normalize)
             # Prefixes and suffixes surround the whole regex match, not just its value group.
-            whole_start, whole_end = match.span()  # type: ignore[attr-defined]
+            whole_start, whole_end = match.span()
             reason = failed_check(element.checks, value, normalized, self.text, whole_start, whole_end)
             if reason is not None:
-                return reason, "check"
+                return reason, RejectionStage.CHECK
         for validator in compiled.validators:
-            target = value if validator.group is None else (match.group(validator.group) or "")  # type: ignore[attr-defined]
+            target = value if validator.group is None else (match.group(validator.group) or "")
             reason = validator.check(target)
             if reason is not None:
-                return f"{validator.name}: {reason}", "validator"
-        return None, ""
+                return f"{validator.name}: {reason}", RejectionStage.VALIDATOR
+        return None
 
     def _find_function(
         self, function: CompiledFunction, windows: list[tuple[int, int]] | None = None
@@ -677,7 +694,10 @@ class _PartScan:
                 reason = f"confidence {match.confidence} is below the minimum {threshold}"
                 higher = missed_higher.get((match.start, match.end))
                 self._reject_match(
-                    sit, match, "confidence", f"{reason}; higher patterns did not hold: {higher}" if higher else reason
+                    sit,
+                    match,
+                    RejectionStage.CONFIDENCE,
+                    f"{reason}; higher patterns did not hold: {higher}" if higher else reason,
                 )
         return [match for match in kept if match.confidence >= threshold], examined, stopped
 
@@ -736,7 +756,13 @@ class _PartScan:
                 failures.append(f"{pattern.name}: {outcome.reason}")
         else:
             self._reject(
-                sit, primary, occurrence.start, occurrence.end, occurrence.text, "pattern", "; ".join(failures)
+                sit,
+                primary,
+                occurrence.start,
+                occurrence.end,
+                occurrence.text,
+                RejectionStage.PATTERN,
+                "; ".join(failures),
             )
 
     def _match(
@@ -772,18 +798,21 @@ class _PartScan:
             neighbours = kept[max(0, position - 1) : position + 1]
             if any(match.start < other.end and other.start < match.end for other in neighbours):
                 self._reject_match(
-                    sit, match, "overlap", "overlaps a match of the same SIT with higher or equal confidence"
+                    sit,
+                    match,
+                    RejectionStage.OVERLAP,
+                    "overlaps a match of the same SIT with higher or equal confidence",
                 )
                 continue
             kept.insert(position, match)
             starts.insert(position, match.start)
         return kept
 
-    def _reject_match(self, sit: CompiledSit, match: Match, stage: str, reason: str) -> None:
+    def _reject_match(self, sit: CompiledSit, match: Match, stage: RejectionStage, reason: str) -> None:
         self._reject(sit, match.element, match.start, match.end, match.value, stage, reason)
 
     def _reject(
-        self, sit: CompiledSit, element: str, start: int, end: int, value: str, stage: str, reason: str
+        self, sit: CompiledSit, element: str, start: int, end: int, value: str, stage: RejectionStage, reason: str
     ) -> None:
         if self.trace is not None:
             definition = sit.definition

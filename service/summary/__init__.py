@@ -1,5 +1,1 @@
-"""Presentation of findings: masking of sensitive values (and, later, contextual snippets)."""
-
-from service.summary.masking import mask_value
-
-__all__ = ["mask_value"]
+"""Presentation of findings: contextual summaries, fingerprints, and a Report as callers see it."""

@@ -1,7 +1,10 @@
 """A Report as callers see it: masked values, fingerprints and a contextual summary per match.
 
 The REST API and the CLI's JSON output both use ``present_report``, so a match looks the
-same wherever it is read. Masking is decided here, in one place: unless the caller may
+same wherever it is read, whether its document was held whole or streamed: a summary needs
+only the text near its match, so a streamed text hands over an excerpt per match (cut
+``excerpt_margin`` characters wide by the stream) and the summary is computed on it with
+offsets translated, exactly as on the whole text. Masking is decided here, in one place: unless the caller may
 see values, every character of every value that any regex or function element of any
 loaded SIT finds near a match — the match itself, its evidence, any other secret — is
 masked in ``value``, in ``evidence`` and in ``summary``, and a mask always wins over a
@@ -11,22 +14,33 @@ highlight.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from service.engine.deadline import Deadline, EngineTimeout
-from service.engine.document import Part
+from service.engine.document import Excerpt, Part
+from service.engine.prefilter import MARGIN
 from service.engine.report import Match, Report
 from service.engine.scanner import Scanner
-from service.engine.sensitive import sensitive_spans
+from service.engine.sensitive import RANGE_MARGIN, sensitive_spans
+from service.masking import mask_value
 from service.summary.fingerprint import Fingerprinter
-from service.summary.masking import mask_value
 from service.summary.snippet import Summary, build_summary, snippet_window
 
 # Seconds allowed for masking when the caller gives no deadline of its own.
 DEFAULT_MASKING_TIME_LIMIT = 2.0
+
+# The text a report's matches are shown from: the parts it was made from, or, for a text
+# too large to hold, an excerpt per match.
+MatchTexts = Sequence[Part] | Mapping[Match, Excerpt]
+
+
+def excerpt_margin(context: int) -> int:
+    """Characters an excerpt needs beyond a match and its evidence for its summary to be the
+    one the whole text gives: the summary's context, and around that what masking scans
+    for other values (and what their look-arounds see)."""
+    return context + RANGE_MARGIN + MARGIN
 
 
 @dataclass(frozen=True)
@@ -38,9 +52,9 @@ class PresentOptions:
     deadline: Deadline = field(default_factory=lambda: Deadline(DEFAULT_MASKING_TIME_LIMIT))
 
 
-def present_report(report: Report, parts: Sequence[Part], scanner: Scanner, options: PresentOptions) -> dict[str, Any]:
+def present_report(report: Report, texts: MatchTexts, scanner: Scanner, options: PresentOptions) -> dict[str, Any]:
     data = report.to_dict(reveal=options.reveal)
-    presented = _present_matches(report, parts, scanner, options)
+    presented = _present_matches(report, texts, scanner, options)
     for result_data, result in zip(data["results"], report.results, strict=True):
         for match_data, match in zip(result_data["matches"], result.matches, strict=True):
             if options.fingerprinter is not None:
@@ -57,47 +71,73 @@ def present_report(report: Report, parts: Sequence[Part], scanner: Scanner, opti
     return data
 
 
-def _present_matches(
-    report: Report, parts: Sequence[Part], scanner: Scanner, options: PresentOptions
-) -> dict[int, tuple[Summary, list[bool]]]:
-    """Per match: its summary, and for each evidence item whether its text must be masked."""
-    texts = {part.name: part.text for part in parts}
-    windows: dict[str, list[tuple[Match, tuple[int, int]]]] = defaultdict(list)
+def _grouped(report: Report, texts: MatchTexts) -> list[tuple[str, list[tuple[int, Match]]]]:
+    """Each text matches are shown from, with its matches as (id of the match in the report,
+    the match in the text's offsets): one group per part, or one per excerpt."""
+    groups: dict[int, tuple[str, list[tuple[int, Match]]]] = {}
+    if isinstance(texts, Mapping):
+        for result in report.results:
+            for match in result.matches:
+                excerpt = texts[match]
+                group = groups.setdefault(id(excerpt), (excerpt.text, []))
+                group[1].append((id(match), match.shifted(-excerpt.offset)))
+        return list(groups.values())
+    by_name = {part.name: part.text for part in texts}
+    named: dict[str, tuple[str, list[tuple[int, Match]]]] = {}
     for result in report.results:
         for match in result.matches:
-            evidence = _nearest_per_element(match)
-            windows[match.part].append(
-                (match, snippet_window(texts[match.part], (match.start, match.end), evidence, options.context))
-            )
+            named.setdefault(match.part, (by_name[match.part], []))[1].append((id(match), match))
+    return list(named.values())
+
+
+def _present_matches(
+    report: Report, texts: MatchTexts, scanner: Scanner, options: PresentOptions
+) -> dict[int, tuple[Summary, list[bool]]]:
+    """Per match (by id): its summary, and for each evidence item whether its text must be masked."""
     presented: dict[int, tuple[Summary, list[bool]]] = {}
-    for part_name, items in windows.items():
-        text = texts[part_name]
-        if options.reveal:
-            for match, window in items:
-                marked = [(ev.start, ev.end, ev.sensitive) for ev in match.evidence]
-                summary = build_summary(text, window, (match.start, match.end), marked, [], True)
-                presented[id(match)] = (summary, [False] * len(match.evidence))
-            continue
-        # Evidence may lie outside the snippet; whatever lies under it must be known too.
-        ranges = [w for _, w in items] + [(ev.start, ev.end) for match, _ in items for ev in match.evidence]
-        try:
-            others = sensitive_spans(scanner, text, ranges, options.deadline)
-        except EngineTimeout:
-            # Without knowing what else is near, show the masked match alone and mask all evidence.
-            for match, _ in items:
-                span = (match.start, match.end)
-                presented[id(match)] = (build_summary(text, span, span, [], [], False), [True] * len(match.evidence))
-            continue
-        near = _SortedSpans(others).overlapping
-        for match, window in items:
-            marked = [(ev.start, ev.end, ev.sensitive) for ev in match.evidence]
-            summary = build_summary(text, window, (match.start, match.end), marked, near(*window), False)
-            masked = [
-                ev.sensitive or _overlaps(ev.start, ev.end, match.start, match.end) or bool(near(ev.start, ev.end))
-                for ev in match.evidence
-            ]
-            presented[id(match)] = (summary, masked)
+    for text, group in _grouped(report, texts):
+        shown = _present_in_text(text, [match for _, match in group], scanner, options)
+        presented.update(zip((key for key, _ in group), shown, strict=True))
     return presented
+
+
+def _present_in_text(
+    text: str, matches: list[Match], scanner: Scanner, options: PresentOptions
+) -> list[tuple[Summary, list[bool]]]:
+    """For each match of one text (offsets into ``text``): its summary and evidence masks."""
+    windows = [
+        snippet_window(text, (match.start, match.end), _nearest_per_element(match), options.context)
+        for match in matches
+    ]
+    if options.reveal:
+        return [
+            (build_summary(text, window, (m.start, m.end), _marked(m), [], True), [False] * len(m.evidence))
+            for m, window in zip(matches, windows, strict=True)
+        ]
+    # Evidence may lie outside the snippet; whatever lies under it must be known too.
+    ranges = windows + [(ev.start, ev.end) for match in matches for ev in match.evidence]
+    try:
+        others = sensitive_spans(scanner, text, ranges, options.deadline)
+    except EngineTimeout:
+        # Without knowing what else is near, show the masked match alone and mask all evidence.
+        return [
+            (build_summary(text, (m.start, m.end), (m.start, m.end), [], [], False), [True] * len(m.evidence))
+            for m in matches
+        ]
+    near = _SortedSpans(others).overlapping
+    shown: list[tuple[Summary, list[bool]]] = []
+    for match, window in zip(matches, windows, strict=True):
+        summary = build_summary(text, window, (match.start, match.end), _marked(match), near(*window), False)
+        masked = [
+            ev.sensitive or _overlaps(ev.start, ev.end, match.start, match.end) or bool(near(ev.start, ev.end))
+            for ev in match.evidence
+        ]
+        shown.append((summary, masked))
+    return shown
+
+
+def _marked(match: Match) -> list[tuple[int, int, bool]]:
+    return [(ev.start, ev.end, ev.sensitive) for ev in match.evidence]
 
 
 class _SortedSpans:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
-from service.summary.masking import mask_value
+from service.masking import mask_value
 
 ELLIPSIS = "…"
 # How far a cut may move to land on a word boundary.
@@ -21,11 +22,17 @@ MAX_EVIDENCE_REACH = 400
 _LAYOUT = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\f": " ", "\v": " "})
 
 
+class HighlightKind(StrEnum):
+    MATCH = "match"
+    KEYWORD = "keyword"  # evidence
+    MASKED = "masked"  # another sensitive value
+
+
 @dataclass(frozen=True)
 class Highlight:
     start: int
     end: int
-    kind: str  # 'match', 'keyword' (evidence) or 'masked' (another sensitive value)
+    kind: HighlightKind
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,7 @@ class Summary:
 class Span:
     start: int
     end: int
-    kind: str
+    kind: HighlightKind
     masked: bool
 
 
@@ -81,14 +88,14 @@ def build_summary(
     """
     low, high = window
     if reveal:
-        runs: list[Span] = [Span(match[0], match[1], "match", False)]
+        runs: list[Span] = [Span(match[0], match[1], HighlightKind.MATCH, False)]
     else:
         runs = _masked_runs(match, evidence, other_sensitive, low, high)
         # A value cut by the window's edge is masked whole: the mask shows its true length
         # and no piece of it is left outside.
         low = min([low, *(run.start for run in runs)])
         high = max([high, *(run.end for run in runs)])
-    keywords = [Span(s, e, "keyword", False) for s, e, sensitive in evidence if reveal or not sensitive]
+    keywords = [Span(s, e, HighlightKind.KEYWORD, False) for s, e, sensitive in evidence if reveal or not sensitive]
     kept = list(runs)
     for keyword in sorted(keywords, key=lambda k: (k.start, k.end)):
         clipped = Span(max(keyword.start, low), min(keyword.end, high), keyword.kind, False)
@@ -107,13 +114,13 @@ def _masked_runs(
     high: int,
 ) -> list[Span]:
     """The masked runs of a summary: every value in the window, joined where they meet."""
-    values = [(match[0], match[1], "match")]
-    values += [(s, e, "keyword") for s, e, sensitive in evidence if sensitive]
-    values += [(s, e, "masked") for s, e in other_sensitive]
-    precedence = {"match": 0, "keyword": 1, "masked": 2}
+    values = [(match[0], match[1], HighlightKind.MATCH)]
+    values += [(s, e, HighlightKind.KEYWORD) for s, e, sensitive in evidence if sensitive]
+    values += [(s, e, HighlightKind.MASKED) for s, e in other_sensitive]
+    precedence = {HighlightKind.MATCH: 0, HighlightKind.KEYWORD: 1, HighlightKind.MASKED: 2}
     runs: list[Span] = []
     for start, end, kind in sorted(values):
-        if start >= end or ((end <= low or start >= high) and kind != "match"):
+        if start >= end or ((end <= low or start >= high) and kind is not HighlightKind.MATCH):
             continue
         if runs and start <= runs[-1].end:
             last = runs[-1]

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bench.hostile_inputs import SlowClients, card_flood, chunked_body, docx_bomb, nested_json
 from tests.e2e.service_process import Service, peak_rss_mb, running_service
+from tests.fixtures.hostile_inputs import SlowClients, card_flood, chunked_body, docx_bomb, nested_json
 
 MAX_BODY = 25 * 1024 * 1024
 REQUEST_BUDGET = 20  # DLP_REQUEST_TIME_LIMIT's default

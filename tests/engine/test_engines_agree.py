@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.corpus import make_corpus
 from service.definitions import DefinitionSet, load_builtin_definitions, load_definitions
 from service.engine import ClassifyOptions, Part, Scanner, compile_scanner
 from tests.conftest import DEFINITION_FIXTURES
+from tests.fixtures.corpus import make_corpus
 
 pytest.importorskip("hyperscan")
 

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from bench.corpus import make_corpus
 from service.definitions import load_builtin_definitions, load_definitions
 from service.definitions.model import AnyRequirement, MatchRequirement
 from service.engine import ClassifyOptions, Part, Scanner, compile_scanner
@@ -14,6 +13,7 @@ from service.engine import scanner as scanner_module
 from service.engine.gating import required_keywords
 from service.engine.hyperscan_build import hyperscan_available
 from tests.conftest import DEFINITION_FIXTURES
+from tests.fixtures.corpus import make_corpus
 
 KEYWORDS = frozenset({"kw_a", "kw_b"})
 ENGINES = ["regex", *(["hyperscan"] if hyperscan_available() else [])]

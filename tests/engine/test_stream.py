@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from bench.corpus import make_corpus
 from service.engine import ClassifyOptions, Part, Report, Scanner
-from service.engine.stream import classify_stream, window_overlap
+from service.engine.stream import classify_stream, classify_stream_with_excerpts, window_overlap
+from tests.fixtures.corpus import make_corpus
 
 TOKEN = "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"
 
@@ -57,3 +57,23 @@ def test_a_match_and_its_keyword_across_a_window_boundary_count_once(builtin_sca
 def test_too_small_a_window_is_refused(builtin_scanner: Scanner) -> None:
     with pytest.raises(ValueError, match="window must be larger than"):
         classify_stream(builtin_scanner, "t", ["x"], window=10)
+
+
+def test_each_returned_match_keeps_the_text_around_it_and_nothing_more(
+    builtin_scanner: Scanner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("service.engine.stream.EXCERPTS_BEFORE_PRUNING", 8)
+    text = make_corpus(600_000, seed=9, plant_every=10)
+    margin = 300
+    window = 5 * window_overlap(builtin_scanner, margin)
+    options = ClassifyOptions(min_confidence=1, max_matches_per_sit=3, max_matches=20)
+    streamed = classify_stream_with_excerpts(builtin_scanner, "big.log", chunked(text, 65_536), margin, options, window)
+    returned = [match for result in streamed.report.results for match in result.matches]
+    assert sum(r.count for r in streamed.report.results) > len(returned) > 5
+    assert set(streamed.excerpts) == set(returned)
+    for match in returned:
+        excerpt = streamed.excerpts[match]
+        assert excerpt.text == text[excerpt.offset : excerpt.offset + len(excerpt.text)]
+        low = min([match.start, *(e.start for e in match.evidence)]) - margin
+        high = max([match.end, *(e.end for e in match.evidence)]) + margin
+        assert excerpt.offset == max(0, low) and excerpt.offset + len(excerpt.text) == min(len(text), high)

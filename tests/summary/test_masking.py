@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.summary.masking import mask_value
+from service.masking import mask_value
 
 
 @pytest.mark.parametrize(

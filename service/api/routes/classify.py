@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from flask import g, request
@@ -21,9 +23,10 @@ from service.api.schemas import (
     ReportSchema,
 )
 from service.api.state import service_state
-from service.classify import Document, UnreadableDocument, classify
+from service.classify import Classification, Document, UnreadableDocument, classify
+from service.config import Settings
 from service.definitions import UnknownSitError
-from service.engine import ClassifyOptions
+from service.engine import ClassifyOptions, Scanner
 from service.engine.deadline import Deadline
 from service.summary.present import PresentOptions, present_report
 
@@ -90,54 +93,81 @@ def classify_document(query: dict[str, Any]) -> dict[str, Any]:
             f"The request body is larger than the configured limit of {settings.max_body_bytes} bytes.",
         )
     options, documents = _read_request(query)
-    if options.get("reveal"):
+    if options.reveal:
         if not settings.allow_reveal:
             raise Problem(403, "reveal-forbidden", "This server does not reveal values: it is configured to mask them.")
         require_permission(settings, g.get("api_key"), "reveal", "This API key may not reveal values.")
     scanner = state.scanners.current
     if scanner is None:
         raise Problem(503, "not-ready", "Definitions are not loaded yet.")
-    try:
-        classification = classify(
-            scanner,
-            documents,
-            ClassifyOptions(
-                min_confidence=options.get("min_confidence"),
-                sits=tuple(options["sits"]) if options.get("sits") else None,
-                explain=options.get("explain", False),
-                time_limit=settings.time_limit,
-                max_matches_per_sit=settings.max_matches_per_sit,
-                max_matches=settings.max_matches,
-                max_trace=settings.max_trace,
-            ),
-            settings.extraction_limits,
-            deadline,
-        )
-    except UnknownSitError as error:
-        raise _unknown_sits(options["sits"], error.selectors) from None
-    except UnreadableDocument as error:
-        raise Problem(
-            422, "unreadable-document", f"The document could not be read: {_without_client_names(error, documents)}"
-        ) from None
-    report = classification.report
-    size = classification.size
-    record_classification(report, size)
-    data = present_report(
-        report,
+    classification = _classify(scanner, documents, options, settings, deadline)
+    record_classification(classification.report, classification.size)
+    return present_report(
+        classification.report,
         classification.parts,
         scanner,
         PresentOptions(
-            reveal=bool(options.get("reveal")),
-            context=options.get("context", settings.summary_context),
+            reveal=options.reveal,
+            context=options.context if options.context is not None else settings.summary_context,
             fingerprinter=state.fingerprinter,
             deadline=deadline,
         ),
     )
-    data["stats"]["bytes"] = size
-    return data
 
 
-def _read_request(query: dict[str, Any]) -> tuple[dict[str, Any], list[Document]]:
+def _classify(
+    scanner: Scanner, documents: list[Document], options: RequestOptions, settings: Settings, deadline: Deadline
+) -> Classification:
+    """The request's documents classified under the server's limits; bad selectors or
+    unreadable documents as problems."""
+    engine_options = ClassifyOptions(
+        min_confidence=options.min_confidence,
+        sits=options.sits,
+        explain=options.explain,
+        time_limit=settings.time_limit,
+        max_matches_per_sit=settings.max_matches_per_sit,
+        max_matches=settings.max_matches,
+        max_trace=settings.max_trace,
+    )
+    try:
+        return classify(scanner, documents, engine_options, settings.extraction_limits, deadline)
+    except UnknownSitError as error:
+        raise _unknown_sits(options.sits or (), error.selectors) from None
+    except UnreadableDocument as error:
+        raise Problem(
+            422, "unreadable-document", f"The document could not be read: {_without_client_names(error, documents)}"
+        ) from None
+
+
+@dataclass(frozen=True)
+class RequestOptions:
+    """The options of one request, validated, from the query string and the body together."""
+
+    min_confidence: int | None = None
+    sits: tuple[str, ...] | None = None  # None: every SIT
+    reveal: bool = False
+    context: int | None = None  # None: the server's default
+    explain: bool = False
+
+    @classmethod
+    def from_loaded(cls, loaded: dict[str, Any]) -> RequestOptions:
+        """From the merged output of the options schemas (``sits`` already a list)."""
+        sits = loaded.get("sits")
+        return cls(
+            min_confidence=loaded.get("min_confidence"),
+            sits=tuple(sits) if sits else None,
+            reveal=bool(loaded.get("reveal", False)),
+            context=loaded.get("context"),
+            explain=bool(loaded.get("explain", False)),
+        )
+
+
+def _read_request(query: dict[str, Any]) -> tuple[RequestOptions, list[Document]]:
+    loaded, documents = _read_body(query)
+    return RequestOptions.from_loaded(loaded), documents
+
+
+def _read_body(query: dict[str, Any]) -> tuple[dict[str, Any], list[Document]]:
     """Options and documents from whichever body form the request uses.
 
     Query options apply to every body form; options in a JSON body or in form fields are
@@ -192,7 +222,7 @@ def _merge(query: dict[str, Any], body: dict[str, Any], where: str) -> dict[str,
     return {**query, **body}
 
 
-def _unknown_sits(given: list[str], unknown: tuple[str, ...]) -> Problem:
+def _unknown_sits(given: Sequence[str], unknown: tuple[str, ...]) -> Problem:
     # The selectors are the client's strings (possibly a secret pasted in the wrong field): say where, not what.
     missing = set(unknown)
     positions = [index for index, selector in enumerate(given) if selector in missing]
