@@ -43,7 +43,9 @@ EXCLUDED = {
 }
 # Patterns of other SITs that find a free-form value in a URL.
 EXCLUDED_PATTERNS = {
-    ("GitHub personal access token", "user credentials in URL"): "a password inside a URL, bounded by : and @",
+    ("GitHub personal access token", "user credentials in URL (a password written into a link)"): (
+        "a password inside a URL, bounded by : and @"
+    ),
 }
 
 HEX_LETTERS = "abcdef"
