@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from service.definitions.model import SitDefinition
+from service.definitions.version import definitions_version
 
 
 class UnknownSitError(LookupError):
@@ -38,6 +40,11 @@ class DefinitionSet:
 
     def __len__(self) -> int:
         return len(self.definitions)
+
+    @cached_property
+    def version(self) -> str:
+        """A hash of the definitions' content: equal sets have equal versions in every process."""
+        return definitions_version(self.definitions)
 
     def get(self, id_or_name: str) -> SitDefinition | None:
         return self._by_key.get(id_or_name.strip().casefold())

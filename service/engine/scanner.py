@@ -103,6 +103,11 @@ class Scanner:
         return [c for c in self.regexes if any(name in self.sits[sit].patterns_by_primary for sit, name in c.keys)]
 
     @property
+    def version(self) -> str:
+        """The version (content hash) of the definitions this scanner was compiled from."""
+        return self.definitions.version
+
+    @property
     def engine(self) -> str:
         return "hyperscan" if self.prefilter is not None else "regex"
 
