@@ -55,3 +55,27 @@ def test_tests_do_not_depend_on_the_benchmarks() -> None:
         if module == "bench" or module.startswith("bench.")
     }
     assert offending == set()
+
+
+LEAVES = ("masking.py", "spans.py")
+
+
+def test_the_leaf_modules_import_nothing_of_the_product() -> None:
+    root = Path(service.__file__).parent
+    offending = {
+        f"{leaf}: {module}"
+        for leaf in LEAVES
+        for module in imported_modules(root / leaf)
+        if module == "service" or module.startswith("service.")
+    }
+    assert offending == set()
+
+
+def test_the_private_regex_parser_is_touched_in_one_module_only() -> None:
+    root = Path(service.__file__).parent
+    users = {
+        str(source.relative_to(root))
+        for source in sorted(root.rglob("*.py"))
+        if any(name in source.read_text(encoding="utf-8") for name in ("re._parser", "sre_parse"))
+    }
+    assert users == {"engine/pattern_width.py"}

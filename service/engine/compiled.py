@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ from service.definitions.model import (
 )
 from service.engine.occurrences import ElementKey
 from service.functions import DETECTORS
-from service.functions.registry import Spans
+from service.spans import Span
 from service.validators import BoundCheck
 
 
@@ -46,7 +47,7 @@ class CompiledFunction:
     element: FunctionElement
     params: dict[str, Any]
 
-    def find(self, text: str) -> Spans:
+    def find(self, text: str) -> Iterable[Span]:
         detector = DETECTORS.get(self.element.function)
         assert detector is not None  # names are checked when definitions load
         return detector.find(text, self.params)

@@ -30,7 +30,8 @@ from service.engine.gating import required_keywords
 from service.engine.hyperscan_build import hyperscan_available
 from service.engine.keywords import KeywordIndex
 from service.engine.occurrences import ElementKey
-from service.engine.prefilter import Prefilter, max_width
+from service.engine.pattern_width import max_width
+from service.engine.prefilter import Prefilter
 from service.engine.scanner import Scanner
 from service.validators import VALIDATORS
 

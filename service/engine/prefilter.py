@@ -15,14 +15,13 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-import re._parser as sre_parser  # type: ignore[import-not-found]  # widths of patterns, to size regions
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from service.engine.compiled import CompiledRegex
 from service.engine.hyperscan_build import DatabaseSet, build_database_set
-from service.engine.spans import merge_spans
+from service.spans import merge_spans, widen
 
 logger = logging.getLogger("dlp.engine")
 
@@ -68,19 +67,8 @@ BLOCK = 4096
 MARGIN = 64
 # Characters per piece when regions covering much of a part are looked at again (refine).
 PIECE = 1024
-# Patterns that can be longer than this are scanned in full whenever Hyperscan sees them.
-MAX_REGION_WIDTH = 4096
 # Bytes 0x80-0xBF continue a UTF-8 sequence; counting them turns byte offsets into code points.
 _CONTINUATION = bytes.maketrans(bytes(range(0x80, 0xC0)), b"\x01" * 64)
-
-
-def max_width(pattern: str) -> int | None:
-    """The longest text the pattern can match, if it is bounded and small; None otherwise."""
-    try:
-        _, high = sre_parser.parse(pattern).getwidth()
-    except Exception:  # the `regex` package accepts syntax the standard parser does not
-        return None
-    return high if high <= MAX_REGION_WIDTH else None
 
 
 @dataclass(frozen=True)
@@ -258,15 +246,9 @@ class Prefilter:
             entry = self._entries[expression_id]
             if entry.index not in result or result[entry.index] is None or entry.width is None:
                 continue
-            merged: list[tuple[int, int]] = []
-            for start in hits:  # already in increasing order
-                low = max(0, to_char[start] - MARGIN)
-                high = min(size, to_char[min(start + BLOCK + self._overlap, len(encoded))] + MARGIN)
-                if merged and low <= merged[-1][1]:
-                    merged[-1] = (merged[-1][0], max(merged[-1][1], high))
-                else:
-                    merged.append((low, high))
-            result[entry.index] = merged
+            end = len(encoded)
+            hit = ((to_char[start], to_char[min(start + BLOCK + self._overlap, end)]) for start in hits)
+            result[entry.index] = widen(hit, MARGIN, size)  # hits are in increasing order
 
 
 # Hyperscan compiles several small databases much faster than one large one (the combined

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from service.engine.deadline import Deadline, EngineTimeout
 from service.engine.prefilter import MARGIN, in_region
 from service.engine.scanner import Scanner
-from service.engine.spans import merge_spans
+from service.spans import merge_spans
 
 # Extra characters scanned on each side of a range, so look-arounds see their context
 # and values crossing the range's edge are found whole.

@@ -12,8 +12,9 @@ from typing import Any
 
 from marshmallow import Schema
 
-Spans = Iterable[tuple[int, int]]
-DetectorFunction = Callable[[str, Mapping[str, Any]], Spans]
+from service.spans import Span
+
+DetectorFunction = Callable[[str, Mapping[str, Any]], Iterable[Span]]
 
 
 class NoParams(Schema):

@@ -42,7 +42,9 @@ class Summary:
 
 
 @dataclass(frozen=True)
-class Span:
+class MarkedSpan:
+    """A span of the summary's source text (see ``service.spans``) with what it shows."""
+
     start: int
     end: int
     kind: HighlightKind
@@ -88,17 +90,19 @@ def build_summary(
     """
     low, high = window
     if reveal:
-        runs: list[Span] = [Span(match[0], match[1], HighlightKind.MATCH, False)]
+        runs: list[MarkedSpan] = [MarkedSpan(match[0], match[1], HighlightKind.MATCH, False)]
     else:
         runs = _masked_runs(match, evidence, other_sensitive, low, high)
         # A value cut by the window's edge is masked whole: the mask shows its true length
         # and no piece of it is left outside.
         low = min([low, *(run.start for run in runs)])
         high = max([high, *(run.end for run in runs)])
-    keywords = [Span(s, e, HighlightKind.KEYWORD, False) for s, e, sensitive in evidence if reveal or not sensitive]
+    keywords = [
+        MarkedSpan(s, e, HighlightKind.KEYWORD, False) for s, e, sensitive in evidence if reveal or not sensitive
+    ]
     kept = list(runs)
     for keyword in sorted(keywords, key=lambda k: (k.start, k.end)):
-        clipped = Span(max(keyword.start, low), min(keyword.end, high), keyword.kind, False)
+        clipped = MarkedSpan(max(keyword.start, low), min(keyword.end, high), keyword.kind, False)
         if clipped.start >= clipped.end or any(clipped.start < k.end and k.start < clipped.end for k in kept):
             continue
         kept.append(clipped)
@@ -112,13 +116,13 @@ def _masked_runs(
     other_sensitive: Sequence[tuple[int, int]],
     low: int,
     high: int,
-) -> list[Span]:
+) -> list[MarkedSpan]:
     """The masked runs of a summary: every value in the window, joined where they meet."""
     values = [(match[0], match[1], HighlightKind.MATCH)]
     values += [(s, e, HighlightKind.KEYWORD) for s, e, sensitive in evidence if sensitive]
     values += [(s, e, HighlightKind.MASKED) for s, e in other_sensitive]
     precedence = {HighlightKind.MATCH: 0, HighlightKind.KEYWORD: 1, HighlightKind.MASKED: 2}
-    runs: list[Span] = []
+    runs: list[MarkedSpan] = []
     for start, end, kind in sorted(values):
         if start >= end or ((end <= low or start >= high) and kind is not HighlightKind.MATCH):
             continue
@@ -126,13 +130,13 @@ def _masked_runs(
             last = runs[-1]
             # The run keeps the most telling kind among its values: the match, then evidence.
             best = kind if precedence[kind] < precedence[last.kind] else last.kind
-            runs[-1] = Span(last.start, max(last.end, end), best, True)
+            runs[-1] = MarkedSpan(last.start, max(last.end, end), best, True)
         else:
-            runs.append(Span(start, end, kind, True))
+            runs.append(MarkedSpan(start, end, kind, True))
     return runs
 
 
-def _render(text: str, low: int, high: int, spans: Sequence[Span]) -> Summary:
+def _render(text: str, low: int, high: int, spans: Sequence[MarkedSpan]) -> Summary:
     pieces: list[str] = [ELLIPSIS] if low > 0 else []
     length = len(pieces[0]) if pieces else 0
     highlights: list[Highlight] = []

@@ -8,8 +8,7 @@ import pytest
 
 from service.definitions import load_builtin_definitions, load_definitions
 from service.definitions.model import AnyRequirement, MatchRequirement
-from service.engine import ClassifyOptions, Part, Scanner, compile_scanner
-from service.engine import scanner as scanner_module
+from service.engine import ClassifyOptions, Part, Scanner, candidates, compile_scanner
 from service.engine.gating import required_keywords
 from service.engine.hyperscan_build import hyperscan_available
 from tests.conftest import DEFINITION_FIXTURES
@@ -85,14 +84,14 @@ def test_a_gated_primary_is_only_looked_for_near_its_keyword(
     gating_scanners: dict[str, Scanner], engine: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     scanned: list[tuple[int, int]] = []
-    original = scanner_module._PartScan._matches
+    original = candidates._matches
 
-    def recording(self: Any, compiled: Any, regions: Any) -> Any:
+    def recording(text: str, compiled: Any, regions: Any, deadline: Any) -> Any:
         if compiled.element.pattern.startswith("ORD"):
-            scanned.extend(regions if regions is not None else [(0, len(self.text))])
-        return original(self, compiled, regions)
+            scanned.extend(regions if regions is not None else [(0, len(text))])
+        return original(text, compiled, regions, deadline)
 
-    monkeypatch.setattr(scanner_module._PartScan, "_matches", recording)
+    monkeypatch.setattr(candidates, "_matches", recording)
     filler = "ORD-87654321 lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 2_000
     text = filler + "your order: ORD-12345678. Lorem ipsum dolor sit amet, consectetur. " + filler
     report = gating_scanners[engine].classify([Part("doc", text)], ClassifyOptions())

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import random
 import time
+from typing import Any
 
 import pytest
 
 from service.definitions import load_definitions
-from service.engine import ClassifyOptions, Part, Scanner, compile_scanner
-from service.engine import scanner as scanner_module
+from service.engine import ClassifyOptions, Part, Scanner, compile_scanner, sit_evaluation
 from tests.conftest import DEFINITION_FIXTURES
 from tests.fixtures.generate_token_examples import github_token
 
@@ -41,14 +41,14 @@ def test_a_part_cannot_spend_the_time_of_the_parts_after_it(
 ) -> None:
     rng = random.Random(8)
     tokens = [github_token(rng, "ghp_") for _ in range(201)]
-    build = scanner_module._PartScan._match
+    build = sit_evaluation.make_match
 
-    def slow_match(self: scanner_module._PartScan, *args: object, **kwargs: object) -> object:
+    def slow_match(*args: Any, **kwargs: Any) -> Any:
         time.sleep(0.01)  # confirming a match now takes long: 200 of them cannot fit
-        return build(self, *args, **kwargs)  # type: ignore[arg-type]
+        return build(*args, **kwargs)
 
-    monkeypatch.setattr(scanner_module._PartScan, "_match", slow_match)
-    monkeypatch.setattr(scanner_module, "_DEADLINE_STRIDE", 1)
+    monkeypatch.setattr(sit_evaluation, "make_match", slow_match)
+    monkeypatch.setattr(sit_evaluation, "DEADLINE_STRIDE", 1)
     body = "".join(f"token {token}\n" for token in tokens[:200])
     report = builtin_scanner.classify(
         [Part("body", body), Part("small", f"token {tokens[200]}\n")], ClassifyOptions(time_limit=1.5)

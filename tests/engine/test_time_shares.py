@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import random
 import time
+from typing import Any
 
 import pytest
 
 from service.definitions import load_builtin_definitions
-from service.engine import ClassifyOptions, Part, Report, Scanner, compile_scanner
-from service.engine import scanner as scanner_module
+from service.engine import ClassifyOptions, Part, Report, Scanner, compile_scanner, sit_evaluation
 from tests.conftest import DEFINITION_FIXTURES
 from tests.fixtures.generate_token_examples import github_token
 
@@ -86,14 +86,14 @@ def test_matches_confirmed_before_the_time_ran_out_are_kept(
     rng = random.Random(3)
     tokens = [github_token(rng, "ghp_") for _ in range(200)]
     text = "".join(f"token {token}\n" for token in tokens) + "Employee SSN: 412-61-3309\n"
-    build = scanner_module._PartScan._match
+    build = sit_evaluation.make_match
 
-    def slow_match(self: scanner_module._PartScan, *args: object, **kwargs: object) -> object:
+    def slow_match(*args: Any, **kwargs: Any) -> Any:
         time.sleep(0.01)  # confirming a match now takes long: 200 of them cannot fit
-        return build(self, *args, **kwargs)  # type: ignore[arg-type]
+        return build(*args, **kwargs)
 
-    monkeypatch.setattr(scanner_module._PartScan, "_match", slow_match)
-    monkeypatch.setattr(scanner_module, "_DEADLINE_STRIDE", 1)
+    monkeypatch.setattr(sit_evaluation, "make_match", slow_match)
+    monkeypatch.setattr(sit_evaluation, "DEADLINE_STRIDE", 1)
     report = builtin_scanner.classify([Part("tokens", text)], ClassifyOptions(time_limit=0.6))
     github = report.result_for(GITHUB)
     assert github is not None and 0 < github.count < len(tokens)
