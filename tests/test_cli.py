@@ -256,10 +256,11 @@ def test_streamed_files_are_presented_like_files_read_whole(
 
     sample = tmp_path / "big.log"
     sample.write_text(make_corpus(400_000, seed=7, plant_every=12))
-    _, whole, _ = run(["classify", str(sample), "--json"], capsys)
+    # A generous time limit: on a loaded machine the default could cut one run short and not the other.
+    _, whole, _ = run(["classify", str(sample), "--json", "--time-limit", "120"], capsys)
     monkeypatch.setattr(cli, "STREAM_THRESHOLD", 1000)
     monkeypatch.setattr("service.engine.stream.DEFAULT_WINDOW", 120_000)
-    _, streamed, _ = run(["classify", str(sample), "--json"], capsys)
+    _, streamed, _ = run(["classify", str(sample), "--json", "--time-limit", "120"], capsys)
 
     def shown(output: str) -> dict[str, object]:
         report = json.loads(output)

@@ -9,6 +9,7 @@ deadline passes.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from service.engine.checks import failed_check, normalize
@@ -23,8 +24,24 @@ from service.spans import Span, Spans
 DEADLINE_STRIDE = 256
 
 
+# Validators that recognise mock-ups, redactions, placeholders and published sample values
+# rather than check a value's structure: what they turn down is told apart as a placeholder.
+PLACEHOLDER_VALIDATORS = frozenset(
+    {"not_placeholder", "not_placeholder_email", "not_sample_mac", "not_test_card", "not_trivial_url_password"}
+)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an element's checks or validators turned a value down."""
+
+    stage: RejectionStage
+    reason: str
+    validator: str | None = None
+
+
 class OnRejected(Protocol):
-    def __call__(self, start: int, end: int, value: str, stage: RejectionStage, reason: str) -> None: ...
+    def __call__(self, occurrence: Occurrence, refusal: Refusal) -> None: ...
 
 
 def find_regex(
@@ -72,11 +89,13 @@ def _candidate(
     if start >= end:
         return True
     value = text[start:end]
-    rejected = reject_reason(text, compiled, match, value)
-    if rejected is not None:
+    refusal = reject_reason(text, compiled, match, value)
+    if refusal is not None:
         if on_rejected is not None:
-            reason, stage = rejected
-            on_rejected(start, end, value, stage, reason)
+            if refusal.stage is RejectionStage.VALIDATOR:
+                # A mock-up fails its checksum too: say it is a placeholder, the telling reason.
+                refusal = _placeholder_refusal(compiled, match, value) or refusal
+            on_rejected(Occurrence(start, end, value), refusal)
         return False
     items.append(Occurrence(start, end, value))
     return True
@@ -111,7 +130,7 @@ def _matches(
                 yield match, region
 
 
-def reject_reason(text: str, compiled: CompiledRegex, match: Any, value: str) -> tuple[str, RejectionStage] | None:
+def reject_reason(text: str, compiled: CompiledRegex, match: Any, value: str) -> Refusal | None:
     """Why the element's checks or validators turn the value down, if they do."""
     element = compiled.element
     if not element.checks.is_empty():
@@ -120,12 +139,24 @@ def reject_reason(text: str, compiled: CompiledRegex, match: Any, value: str) ->
         whole_start, whole_end = match.span()
         reason = failed_check(element.checks, value, normalized, text, whole_start, whole_end)
         if reason is not None:
-            return reason, RejectionStage.CHECK
+            return Refusal(RejectionStage.CHECK, reason)
     for validator in compiled.validators:
         target = value if validator.group is None else (match.group(validator.group) or "")
         reason = validator.check(target)
         if reason is not None:
-            return f"{validator.name}: {reason}", RejectionStage.VALIDATOR
+            placeholder = validator.name in PLACEHOLDER_VALIDATORS
+            stage = RejectionStage.PLACEHOLDER if placeholder else RejectionStage.VALIDATOR
+            return Refusal(stage, f"{validator.name}: {reason}", validator.name)
+    return None
+
+
+def _placeholder_refusal(compiled: CompiledRegex, match: Any, value: str) -> Refusal | None:
+    for validator in compiled.validators:
+        if validator.name in PLACEHOLDER_VALIDATORS:
+            target = value if validator.group is None else (match.group(validator.group) or "")
+            reason = validator.check(target)
+            if reason is not None:
+                return Refusal(RejectionStage.PLACEHOLDER, f"{validator.name}: {reason}", validator.name)
     return None
 
 

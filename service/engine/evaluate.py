@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from service.definitions.model import AnyRequirement, MatchRequirement, Requirement
 from service.engine.occurrences import EMPTY, Occurrence, OccurrenceList
+from service.engine.report import Miss, MissKind
 
 MAX_EVIDENCE_PER_ELEMENT = 5
 
@@ -30,6 +31,7 @@ class Outcome:
     satisfied: bool
     evidence: tuple[tuple[str, Occurrence], ...] = ()
     reason: str = ""  # why it is not satisfied (or, for a satisfied child, nothing)
+    misses: tuple[Miss, ...] = ()  # the same, as data (explanations only)
 
 
 def evaluate(
@@ -66,11 +68,16 @@ def _evaluate_match(requirement: MatchRequirement, window: Window, lookup: Occur
         return Outcome(True, tuple((requirement.element, item) for item in chosen))
     if not explain:
         return _NOT_SATISFIED
+    element = requirement.element
     if occurrences is EMPTY or len(occurrences) == 0:
-        return Outcome(False, reason=f"no {requirement.element!r} in the text")
+        return Outcome(False, reason=f"no {element!r} in the text", misses=(Miss(element, MissKind.ABSENT),))
     distance = occurrences.nearest_distance(window.primary_start, window.primary_end)
     limit = window.primary_start - window.start
-    return Outcome(False, reason=f"{requirement.element!r} is {distance} characters away (proximity {limit})")
+    return Outcome(
+        False,
+        reason=f"{element!r} is {distance} characters away (proximity {limit})",
+        misses=(Miss(element, MissKind.TOO_FAR, distance, limit),),
+    )
 
 
 def _evaluate_any(requirement: AnyRequirement, window: Window, lookup: OccurrenceLookup, explain: bool) -> Outcome:
@@ -90,19 +97,30 @@ def _evaluate_any(requirement: AnyRequirement, window: Window, lookup: Occurrenc
     count = len(satisfied)
     too_many = requirement.max is not None and count > requirement.max
     if count < requirement.min:
-        missing = "; ".join(outcome.reason for outcome in outcomes if not outcome.satisfied)
-        needed = "all" if requirement.min == len(requirement.of) else f"{requirement.min}"
-        return Outcome(
-            False, reason=f"needs {needed} of {len(requirement.of)} supporting requirements, found {count}: {missing}"
-        )
+        return _too_few(requirement, outcomes, count)
     if too_many:
-        found = ", ".join(sorted({name for outcome in satisfied for name, _ in outcome.evidence}))
+        names = sorted({name for outcome in satisfied for name, _ in outcome.evidence})
+        found = ", ".join(names)
         if requirement.max == 0:
-            return Outcome(False, reason=f"excluded by {found} nearby")
+            excluded = tuple(Miss(name, MissKind.EXCLUDED) for name in names)
+            return Outcome(False, reason=f"excluded by {found} nearby", misses=excluded)
         return Outcome(
-            False, reason=f"found {count} supporting requirements ({found}), at most {requirement.max} allowed"
+            False,
+            reason=f"found {count} supporting requirements ({found}), at most {requirement.max} allowed",
+            misses=tuple(Miss(name, MissKind.TOO_MANY) for name in names),
         )
     if requirement.max == 0:
         # An exclusion that holds contributes no evidence: nothing was found.
         return Outcome(True)
     return Outcome(True, tuple(pair for outcome in satisfied for pair in outcome.evidence))
+
+
+def _too_few(requirement: AnyRequirement, outcomes: list[Outcome], count: int) -> Outcome:
+    unsatisfied = [outcome for outcome in outcomes if not outcome.satisfied]
+    missing = "; ".join(outcome.reason for outcome in unsatisfied)
+    needed = "all" if requirement.min == len(requirement.of) else f"{requirement.min}"
+    return Outcome(
+        False,
+        reason=f"needs {needed} of {len(requirement.of)} supporting requirements, found {count}: {missing}",
+        misses=tuple(miss for outcome in unsatisfied for miss in outcome.misses),
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from service.engine.candidates import find_function, find_regex
+from service.engine.candidates import Refusal, find_function, find_regex
 from service.engine.compiled import CompiledRegex, CompiledSit
 from service.engine.deadline import Deadline, EngineTimeout
 from service.engine.document import Part, PartError
@@ -21,7 +21,7 @@ from service.engine.occurrences import EMPTY, ElementKey, Occurrence, Occurrence
 from service.engine.planning import Element, Plan, PlannedElement, make_plan
 from service.engine.prefilter import MARGIN, Prefilter
 from service.engine.rejections import RejectionLog
-from service.engine.report import IncompleteReason, IncompleteSit, Match, RejectionStage
+from service.engine.report import IncompleteReason, IncompleteSit, Match
 from service.engine.sit_evaluation import SitEvaluation, evaluate_sit
 from service.engine.viability import EVERY_PRIMARY, Viability, sit_threshold, viable_primaries
 from service.spans import Spans, intersect, merge_spans, widen
@@ -271,8 +271,9 @@ class _Occurrences:
         if log is None:
             return find_regex(self.text, element, regions, self.deadline, where)
 
-        def rejected(start: int, end: int, value: str, stage: RejectionStage, reason: str) -> None:
+        def rejected(occurrence: Occurrence, refusal: Refusal) -> None:
             for sit_index, name in keys:
-                log.add(self.setup.sits[sit_index], name, start, end, value, stage, reason)
+                sit = self.setup.sits[sit_index]
+                log.add(sit, name, occurrence, refusal.stage, refusal.reason, validator=refusal.validator)
 
         return find_regex(self.text, element, regions, self.deadline, where, rejected)

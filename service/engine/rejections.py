@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.engine.compiled import CompiledSit
-from service.engine.report import Rejection, RejectionStage
+from service.engine.report import PatternMiss, Rejection, RejectionStage
 from service.engine.selection import round_robin
 
 _Order = tuple[int, int, int, int, str, str]
@@ -51,8 +51,34 @@ class RejectionLog:
     part_name: str
 
     def add(
-        self, sit: CompiledSit, element: str, start: int, end: int, value: str, stage: RejectionStage, reason: str
+        self,
+        sit: CompiledSit,
+        element: str,
+        span: tuple[int, int, str],
+        stage: RejectionStage,
+        reason: str,
+        *,
+        validator: str | None = None,
+        patterns: tuple[PatternMiss, ...] = (),
+        confidence: int | None = None,
+        threshold: int | None = None,
     ) -> None:
+        """Log one candidate (``span``: its start, end and value) turned down at ``stage``."""
         definition = sit.definition
-        rejection = Rejection(definition.id, definition.name, self.part_name, element, start, end, value, stage, reason)
+        start, end, value = span
+        rejection = Rejection(
+            definition.id,
+            definition.name,
+            self.part_name,
+            element,
+            start,
+            end,
+            value,
+            stage,
+            reason,
+            validator=validator,
+            patterns=patterns,
+            confidence=confidence,
+            threshold=threshold,
+        )
         self.trace.add(self.part, sit.index, rejection)

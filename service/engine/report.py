@@ -104,14 +104,57 @@ class IncompleteReason(StrEnum):
 
 
 class RejectionStage(StrEnum):
-    """Where a candidate was turned down: a check or a validator of its element, no pattern
-    holding, an overlap with a better match of the SIT, or a confidence below the threshold."""
+    """Where a candidate was turned down: a check of its element (Purview's filters and
+    additional checks), a placeholder, another validator, no pattern holding, an overlap
+    with a better match of the SIT, or a confidence below the threshold."""
 
     CHECK = "check"
+    PLACEHOLDER = "placeholder"
     VALIDATOR = "validator"
     PATTERN = "pattern"
     OVERLAP = "overlap"
     CONFIDENCE = "confidence"
+
+
+class MissKind(StrEnum):
+    """Why a supporting requirement of a pattern did not hold around a candidate."""
+
+    ABSENT = "absent"  # the element occurs nowhere in the part
+    TOO_FAR = "too_far"  # it occurs, but not within the pattern's proximity
+    EXCLUDED = "excluded"  # an element that must not be near (``max: 0``) is near
+    TOO_MANY = "too_many"  # more of a group's requirements hold than its ``max`` allows
+
+
+@dataclass(frozen=True)
+class Miss:
+    element: str
+    kind: MissKind
+    distance: int | None = None  # characters to the nearest occurrence (TOO_FAR)
+    proximity: int | None = None  # the window the occurrence had to be in
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"element": self.element, "kind": str(self.kind)}
+        if self.distance is not None:
+            data["distance"] = self.distance
+        if self.proximity is not None:
+            data["proximity"] = self.proximity
+        return data
+
+
+@dataclass(frozen=True)
+class PatternMiss:
+    """A pattern that did not hold around a candidate, and what it missed."""
+
+    pattern: str
+    confidence: int
+    misses: tuple[Miss, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pattern": self.pattern,
+            "confidence": self.confidence,
+            "missing": [miss.to_dict() for miss in self.misses],
+        }
 
 
 @dataclass(frozen=True)
@@ -149,9 +192,13 @@ class Rejection:
     value: str
     stage: RejectionStage
     reason: str
+    validator: str | None = None  # the validator that failed (PLACEHOLDER, VALIDATOR)
+    patterns: tuple[PatternMiss, ...] = ()  # the patterns that did not hold (PATTERN, CONFIDENCE)
+    confidence: int | None = None  # the match's confidence and the threshold it missed (CONFIDENCE)
+    threshold: int | None = None
 
     def to_dict(self, reveal: bool) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "sit": {"id": self.sit_id, "name": self.sit_name},
             "part": self.part,
             "element": self.element,
@@ -161,6 +208,14 @@ class Rejection:
             "stage": self.stage,
             "reason": self.reason,
         }
+        if self.validator is not None:
+            data["validator"] = self.validator
+        if self.patterns:
+            data["patterns"] = [pattern.to_dict() for pattern in self.patterns]
+        if self.confidence is not None:
+            data["confidence"] = self.confidence
+            data["threshold"] = self.threshold
+        return data
 
 
 @dataclass(frozen=True)

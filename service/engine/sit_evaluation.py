@@ -20,7 +20,7 @@ from service.engine.deadline import Deadline, EngineTimeout
 from service.engine.evaluate import Window, evaluate
 from service.engine.occurrences import Occurrence, OccurrenceList
 from service.engine.rejections import RejectionLog
-from service.engine.report import Evidence, Match, RejectionStage
+from service.engine.report import Evidence, Match, PatternMiss, RejectionStage
 from service.engine.viability import Viability
 
 # Occurrences of one of the SIT's elements in the part, by element name (found on demand).
@@ -39,8 +39,8 @@ class _Candidates:
     """What examining the primaries produces, before overlaps and the threshold are applied."""
 
     matches: list[Match] = field(default_factory=list)
-    # For explanations only: why the patterns above the one that fired did not hold.
-    missed_higher: dict[tuple[int, int], str] = field(default_factory=dict)
+    # For explanations only: the patterns above the one that fired, which did not hold.
+    missed_higher: dict[tuple[int, int], tuple[tuple[PatternMiss, ...], str]] = field(default_factory=dict)
     examined: int = 0
 
 
@@ -68,11 +68,9 @@ def evaluate_sit(
     kept = without_overlaps(found.matches, sit, log)
     for match in kept:
         if match.confidence < threshold and log is not None:
-            reason = f"confidence {match.confidence} is below the minimum {threshold}"
-            higher = found.missed_higher.get((match.start, match.end))
-            if higher:
-                reason = f"{reason}; higher patterns did not hold: {higher}"
-            _log_match(log, sit, match, RejectionStage.CONFIDENCE, reason)
+            _log_below_threshold(
+                log, sit, match, threshold, found.missed_higher.get((match.start, match.end), ((), ""))
+            )
     return SitEvaluation([match for match in kept if match.confidence >= threshold], found.examined, stopped)
 
 
@@ -108,7 +106,8 @@ def _examine_one(
     found: _Candidates,
 ) -> None:
     definition = sit.definition
-    failures: list[str] = []
+    failures: list[PatternMiss] = []
+    reasons: list[str] = []
     for pattern in patterns:
         proximity = definition.pattern_proximity(pattern)
         window = Window(
@@ -120,14 +119,13 @@ def _examine_one(
                 make_match(sit, part_name, primary, occurrence, pattern.name, pattern.confidence, outcome.evidence)
             )
             if failures:
-                found.missed_higher[(occurrence.start, occurrence.end)] = "; ".join(failures)
+                found.missed_higher[(occurrence.start, occurrence.end)] = (tuple(failures), "; ".join(reasons))
             return
         if log is not None:
-            failures.append(f"{pattern.name}: {outcome.reason}")
+            failures.append(PatternMiss(pattern.name, pattern.confidence, outcome.misses))
+            reasons.append(f"{pattern.name}: {outcome.reason}")
     if log is not None:
-        log.add(
-            sit, primary, occurrence.start, occurrence.end, occurrence.text, RejectionStage.PATTERN, "; ".join(failures)
-        )
+        log.add(sit, primary, occurrence, RejectionStage.PATTERN, "; ".join(reasons), patterns=tuple(failures))
 
 
 def make_match(
@@ -173,4 +171,23 @@ def without_overlaps(candidates: list[Match], sit: CompiledSit, log: RejectionLo
 
 
 def _log_match(log: RejectionLog, sit: CompiledSit, match: Match, stage: RejectionStage, reason: str) -> None:
-    log.add(sit, match.element, match.start, match.end, match.value, stage, reason)
+    log.add(sit, match.element, (match.start, match.end, match.value), stage, reason)
+
+
+def _log_below_threshold(
+    log: RejectionLog, sit: CompiledSit, match: Match, threshold: int, missed: tuple[tuple[PatternMiss, ...], str]
+) -> None:
+    higher, why = missed
+    reason = f"confidence {match.confidence} is below the minimum {threshold}"
+    if why:
+        reason = f"{reason}; higher patterns did not hold: {why}"
+    log.add(
+        sit,
+        match.element,
+        (match.start, match.end, match.value),
+        RejectionStage.CONFIDENCE,
+        reason,
+        patterns=higher,
+        confidence=match.confidence,
+        threshold=threshold,
+    )

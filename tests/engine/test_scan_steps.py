@@ -11,7 +11,7 @@ import pytest
 
 from service.definitions import load_definitions
 from service.engine import ClassifyOptions, Part, Scanner, compile_scanner
-from service.engine.candidates import find_function, find_regex
+from service.engine.candidates import Refusal, find_function, find_regex
 from service.engine.compiled import CompiledFunction, CompiledRegex, CompiledSit
 from service.engine.deadline import Deadline
 from service.engine.occurrences import EMPTY, Occurrence, OccurrenceList
@@ -136,6 +136,12 @@ def github(builtin_scanner: Scanner) -> tuple[Scanner, CompiledSit, CompiledRege
     return builtin_scanner, sit, regex_of(builtin_scanner, sit, "classic_token")
 
 
+def collect(element: CompiledRegex, text: str) -> list[tuple[Occurrence, Refusal]]:
+    told: list[tuple[Occurrence, Refusal]] = []
+    find_regex(text, element, None, Deadline(5.0), "test", lambda o, r: told.append((o, r)))
+    return told
+
+
 def test_candidates_that_fail_a_validator_are_told_with_the_reason(
     github: tuple[Scanner, CompiledSit, CompiledRegex],
 ) -> None:
@@ -143,15 +149,20 @@ def test_candidates_that_fail_a_validator_are_told_with_the_reason(
     valid = github_token(random.Random(1), "ghp_")
     broken = valid[:-1] + ("A" if valid[-1] != "A" else "B")
     text = f"first {broken} then {valid}"
-    told: list[tuple[int, int, RejectionStage, str]] = []
+    told: list[tuple[Occurrence, Refusal]] = []
 
-    def on_rejected(start: int, end: int, value: str, stage: RejectionStage, reason: str) -> None:
-        told.append((start, end, stage, reason))
+    def on_rejected(occurrence: Occurrence, refusal: Refusal) -> None:
+        told.append((occurrence, refusal))
 
     found = find_regex(text, element, None, Deadline(5.0), "test", on_rejected)
     assert [o.text for o in found] == [valid]
-    assert [(s, e, stage) for s, e, stage, _ in told] == [(6, 6 + len(broken), RejectionStage.VALIDATOR)]
-    assert told[0][3].startswith("github_token_crc32")
+    [(occurrence, refusal)] = told
+    assert (occurrence.start, occurrence.text) == (6, broken)
+    assert (refusal.stage, refusal.validator) == (RejectionStage.VALIDATOR, "github_token_crc32")
+    # A placeholder is told apart from a value that fails its checksum.
+    placeholder = "ghp_" + "x" * 36
+    [(_, refusal)] = [(o, r) for o, r in collect(element, f"token {placeholder}")]
+    assert (refusal.stage, refusal.validator) == (RejectionStage.PLACEHOLDER, "not_placeholder")
 
 
 def test_candidates_are_looked_for_inside_the_regions_only(github: tuple[Scanner, CompiledSit, CompiledRegex]) -> None:
