@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 
 from service.classify import Document, UnreadableDocument, classify
 from service.cli_output import Progress, RunSummary, print_report
+from service.cli_tuning import add_test_command
 from service.config import ConfigError, engine_setting, load_settings
 from service.definitions import DefinitionError, DefinitionSet, UnknownSitError, load_definitions
 from service.definitions.catalogue import render_catalogue
@@ -27,6 +28,7 @@ from service.definitions.lint import Severity, lint
 from service.definitions.loader import builtin_definitions_dir
 from service.engine import ClassifyOptions, Scanner, compile_scanner
 from service.engine.compiler import ENGINES
+from service.engine.deadline import Deadline
 from service.engine.examples import run_examples
 from service.engine.report import Report
 from service.engine.stream import classify_stream_with_excerpts
@@ -137,6 +139,7 @@ def add_sits_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
     validate_cmd.add_argument("--verbose", "-v", action="store_true", help="list passing examples too")
     validate_cmd.set_defaults(handler=run_sits_validate)
+    add_test_command(sits)
 
 
 def add_definition_options(parser: argparse.ArgumentParser) -> None:
@@ -222,7 +225,10 @@ def run_classify(args: argparse.Namespace) -> int:
             continue
         summary.add(report)
         if args.json:
-            shown = present_report(report, texts, scanner, PresentOptions(reveal=args.reveal))
+            # Masking a document's summaries gets the document's own time limit, not the short
+            # default meant for callers without one: a large file's summaries would fall back to bare values.
+            masking = Deadline(options.time_limit or scanner.time_limit)
+            shown = present_report(report, texts, scanner, PresentOptions(reveal=args.reveal, deadline=masking))
             print(json.dumps({"name": name, **shown}, ensure_ascii=False))
         else:
             print_report(sys.stdout, name, report, args.reveal, args.explain)

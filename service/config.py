@@ -91,6 +91,8 @@ class Settings:
     engine: str = "auto"
     # XML elements read from one part (an office body, a spreadsheet, an XML file).
     max_xml_elements: int = 5_000_000
+    # Definitions one draft may hold when tried on samples (POST /v1/sits/test, dlp sits test).
+    max_draft_sits: int = 100
     # Settings lowered to request_time_limit when loaded (shown by describe()).
     clamped_to_request_time_limit: tuple[str, ...] = ()
 
@@ -143,6 +145,7 @@ class Settings:
             "max_trace": self.max_trace,
             "engine": self.engine,
             "max_xml_elements": self.max_xml_elements,
+            "max_draft_sits": self.max_draft_sits,
         }
 
     @property
@@ -183,6 +186,7 @@ _PARSERS: dict[str, Any] = {
     "max_matches": lambda v: _bounded_int(v, "max_matches", 1, 10_000_000),
     "max_trace": lambda v: _bounded_int(v, "max_trace", 1, 10_000_000),
     "max_xml_elements": lambda v: _positive_int(v, "max_xml_elements"),
+    "max_draft_sits": lambda v: _positive_int(v, "max_draft_sits"),
     "engine": lambda v: _engine(v),
 }
 

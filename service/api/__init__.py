@@ -32,9 +32,10 @@ from service.api.problems import (
     invalid_request,
     problem_response,
 )
-from service.api.routes import classify, health, sits
+from service.api.routes import classify, health, sit_test, sits
 from service.api.schemas import ClassifyJsonSchema, ProblemSchema
 from service.api.state import ScannerHolder, ServiceState, init_state, service_state
+from service.api.tuning_schemas import DraftJsonSchema
 from service.config import Settings, load_settings
 from service.engine import Scanner
 from service.runtime import build_scanner
@@ -108,10 +109,11 @@ def create_app(settings: Settings | None = None, scanner: Scanner | None = None)
         app, spec_kwargs={"info": {"description": "Classifies documents against sensitive information types."}}
     )
     api.spec.components.schema("ClassifyRequest", schema=ClassifyJsonSchema)
+    api.spec.components.schema("DraftRequest", schema=DraftJsonSchema)
     if settings.api_keys:
         api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
         api.spec.options["security"] = [{"bearer": []}]
-    for blueprint in (classify.blp, sits.blp, health.blp):
+    for blueprint in (classify.blp, sit_test.blp, sits.blp, health.blp):
         api.register_blueprint(blueprint)
 
     app.register_error_handler(Problem, from_problem)

@@ -114,6 +114,19 @@ class StatsSchema(Schema):
     matches_returned = fields.Integer(required=True)
 
 
+class MissSchema(Schema):
+    element = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(["absent", "too_far", "excluded", "too_many"]))
+    distance = fields.Integer(metadata={"description": "too_far: characters to the nearest occurrence."})
+    proximity = fields.Integer(metadata={"description": "too_far: the window it had to be in."})
+
+
+class PatternMissSchema(Schema):
+    pattern = fields.String(required=True)
+    confidence = fields.Integer(required=True)
+    missing = fields.List(fields.Nested(MissSchema), required=True)
+
+
 class RejectionSchema(Schema):
     sit = fields.Nested(SitRefSchema, required=True)
     part = fields.String(required=True)
@@ -121,8 +134,23 @@ class RejectionSchema(Schema):
     start = fields.Integer(required=True)
     end = fields.Integer(required=True)
     value = fields.String(required=True)
-    stage = fields.String(required=True)
+    stage = fields.String(
+        required=True,
+        validate=validate.OneOf(["check", "placeholder", "validator", "pattern", "overlap", "confidence"]),
+        metadata={
+            "description": "check: an additional check or filter; placeholder: a mock-up, redaction or sample "
+            "value; validator: a checksum or structure validator; pattern: no pattern held; overlap: a better "
+            "match of the SIT overlaps; confidence: below the minimum confidence."
+        },
+    )
     reason = fields.String(required=True)
+    validator = fields.String(metadata={"description": "placeholder, validator: the validator that failed."})
+    patterns = fields.List(
+        fields.Nested(PatternMissSchema),
+        metadata={"description": "pattern, confidence: the patterns that did not hold, and what each missed."},
+    )
+    confidence = fields.Integer(metadata={"description": "confidence: the match's confidence."})
+    threshold = fields.Integer(metadata={"description": "confidence: the minimum it did not reach."})
 
 
 class IncompleteSitSchema(Schema):

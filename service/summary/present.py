@@ -25,6 +25,7 @@ from service.engine.report import Match, Report
 from service.engine.scanner import Scanner
 from service.engine.sensitive import RANGE_MARGIN, sensitive_spans
 from service.masking import mask_value
+from service.spans import merge_spans
 from service.summary.fingerprint import Fingerprinter
 from service.summary.snippet import Summary, build_summary, snippet_window
 
@@ -50,6 +51,9 @@ class PresentOptions:
     fingerprinter: Fingerprinter | None = None
     # The request's budget: masking and formatting count against it like every other stage.
     deadline: Deadline = field(default_factory=lambda: Deadline(DEFAULT_MASKING_TIME_LIMIT))
+    # Scanners whose values are masked too: a draft tested against samples is shown with the
+    # values of the loaded definitions masked as well, not only its own.
+    also_mask: tuple[Scanner, ...] = ()
 
 
 def present_report(report: Report, texts: MatchTexts, scanner: Scanner, options: PresentOptions) -> dict[str, Any]:
@@ -118,6 +122,11 @@ def _present_in_text(
     ranges = windows + [(ev.start, ev.end) for match in matches for ev in match.evidence]
     try:
         others = sensitive_spans(scanner, text, ranges, options.deadline)
+        if options.also_mask:
+            extra = [
+                span for masker in options.also_mask for span in sensitive_spans(masker, text, ranges, options.deadline)
+            ]
+            others = merge_spans([*others, *extra])
     except EngineTimeout:
         # Without knowing what else is near, show the masked match alone and mask all evidence.
         return [

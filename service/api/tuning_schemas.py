@@ -1,0 +1,92 @@
+"""Schemas of ``POST /v1/sits/test``: a draft definition and samples in, what it finds and why out."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from service.api.schemas import CONFIDENCE, RejectionSchema, ReportSchema, SitRefSchema, StrictSchema
+
+FORMATS = ["yaml", "json", "purview"]
+
+
+class DraftField(fields.Field[object]):
+    """The draft as text (YAML, JSON or Purview XML), or as a parsed JSON object or list."""
+
+    def _deserialize(self, value: object, attr: str | None, data: object, **kwargs: object) -> object:
+        if isinstance(value, (str, dict, list)) and value:
+            return value
+        raise ValidationError("A definition as text (YAML, JSON or Purview XML), or as a JSON object or list.")
+
+
+class SampleSchema(StrictSchema):
+    name = fields.String(load_default=None, validate=validate.Length(min=1, max=512))
+    text = fields.String(required=True)
+
+
+class SampleField(fields.Field[object]):
+    """A sample: a plain string, or an object with ``text`` and an optional ``name``."""
+
+    def _deserialize(self, value: object, attr: str | None, data: object, **kwargs: object) -> object:
+        if isinstance(value, str):
+            return {"name": None, "text": value}
+        if isinstance(value, dict):
+            return SampleSchema().load(value)
+        raise ValidationError("A sample is a string or an object with 'text'.")
+
+
+class DraftOptionsSchema(StrictSchema):
+    format = fields.String(
+        validate=validate.OneOf(FORMATS),
+        metadata={"description": "The draft's format; by default XML is recognised by its first tag, else YAML/JSON."},
+    )
+    min_confidence = fields.Integer(
+        validate=CONFIDENCE, metadata={"description": "Report matches at or above this confidence (1-100)."}
+    )
+    reveal = fields.Boolean(metadata={"description": "Show values unmasked, if allowed (default false)."})
+
+
+class DraftJsonSchema(DraftOptionsSchema):
+    definition = DraftField(required=True, metadata={"description": "The draft definition(s)."})
+    samples = fields.List(
+        SampleField(),
+        load_default=list,
+        validate=validate.Length(max=100),
+        metadata={"description": "Texts to try the draft on: strings or {name, text} objects."},
+    )
+
+
+class LintFindingSchema(Schema):
+    severity = fields.String(required=True)
+    source = fields.String(required=True)
+    sit = fields.String(required=True)
+    path = fields.String(required=True)
+    message = fields.String(required=True)
+    code = fields.String()
+
+
+class ExampleOutcomeSchema(Schema):
+    sit = fields.Nested(SitRefSchema, required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(["match", "no_match"]))
+    index = fields.Integer(required=True)
+    passed = fields.Boolean(required=True)
+    detail = fields.String(required=True)
+
+
+class SampleOutcomeSchema(ReportSchema):
+    name = fields.String(required=True)
+    error = fields.String(metadata={"description": "Only when the sample could not be read."})
+    not_matched = fields.List(
+        fields.Nested(RejectionSchema),
+        metadata={"description": "Every candidate that did not become a match, and why."},
+    )
+    not_matched_truncated = fields.Boolean()
+
+
+class DraftTrialSchema(Schema):
+    passed = fields.Boolean(required=True, metadata={"description": "No lint error and every example as expected."})
+    definitions = fields.List(fields.Nested(SitRefSchema), required=True)
+    definitions_version = fields.String(required=True)
+    lint = fields.List(fields.Nested(LintFindingSchema), required=True)
+    examples = fields.List(fields.Nested(ExampleOutcomeSchema), required=True)
+    samples = fields.List(fields.Nested(SampleOutcomeSchema), required=True)
+    elapsed_ms = fields.Float(required=True)
