@@ -91,6 +91,13 @@ class Settings:
     engine: str = "auto"
     # XML elements read from one part (an office body, a spreadsheet, an XML file).
     max_xml_elements: int = 5_000_000
+    # More policy folders (the built-in ``default`` policy is always loaded), and the policy
+    # used when a request names none.
+    policy_dirs: tuple[Path, ...] = ()
+    policy: str = "default"
+    # Where audit events go: a file path, '-' for standard output, None for nowhere (the REST
+    # service's default; the gateways default to standard output).
+    audit_log: str | None = None
     # Settings lowered to request_time_limit when loaded (shown by describe()).
     clamped_to_request_time_limit: tuple[str, ...] = ()
 
@@ -143,6 +150,9 @@ class Settings:
             "max_trace": self.max_trace,
             "engine": self.engine,
             "max_xml_elements": self.max_xml_elements,
+            "policy_dirs": [str(d) for d in self.policy_dirs],
+            "policy": self.policy,
+            "audit_log": self.audit_log,
         }
 
     @property
@@ -184,6 +194,9 @@ _PARSERS: dict[str, Any] = {
     "max_trace": lambda v: _bounded_int(v, "max_trace", 1, 10_000_000),
     "max_xml_elements": lambda v: _positive_int(v, "max_xml_elements"),
     "engine": lambda v: _engine(v),
+    "policy_dirs": lambda v: _paths(v),
+    "policy": lambda v: _policy_name(v),
+    "audit_log": lambda v: str(v) if str(v).strip() else None,
 }
 
 
@@ -335,6 +348,13 @@ def _engine(value: Any) -> str:
     if engine == "hyperscan" and not hyperscan_available():
         raise ConfigError("engine: 'hyperscan' was asked for, but the hyperscan package is not installed")
     return engine
+
+
+def _policy_name(value: Any) -> str:
+    name = str(value).strip()
+    if not name:
+        raise ConfigError("policy: must name a policy")
+    return name
 
 
 def engine_setting(environ: Mapping[str, str] | None = None) -> str:
