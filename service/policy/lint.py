@@ -67,7 +67,7 @@ def _lint_policy(policy: Policy, definitions: DefinitionSet) -> Iterator[_Findin
         yield LintCode.NO_RULES, Severity.WARNING, "rules", "the policy has no rules: it allows everything"
     for index, rule in enumerate(policy.rules):
         path = f"rules.{index}"
-        yield from _unknown_sits(rule, path, definitions)
+        yield from _unknown_sits(rule, path, definitions, Severity.WARNING if policy.builtin else Severity.ERROR)
         yield from _conflicts(rule, path)
         yield from _unreachable(rule, path)
         yield from _action_for_channel(rule, path)
@@ -84,12 +84,12 @@ def _lint_policy(policy: Policy, definitions: DefinitionSet) -> Iterator[_Findin
                 break
 
 
-def _unknown_sits(rule: Rule, path: str, definitions: DefinitionSet) -> Iterator[_Finding]:
+def _unknown_sits(rule: Rule, path: str, definitions: DefinitionSet, severity: Severity) -> Iterator[_Finding]:
     for number, selector in enumerate(rule.sits):
         if definitions.get(selector) is None and not definitions.bundle(selector):
             yield (
                 LintCode.UNKNOWN_SIT,
-                Severity.ERROR,
+                severity,
                 f"{path}.sits.{number}",
                 f"{selector!r} is no loaded SIT id, SIT name or bundle",
             )

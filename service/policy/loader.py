@@ -79,6 +79,8 @@ def read_policies(directories: Iterable[Path]) -> tuple[list[Policy], list[Probl
             problems.extend(found)
             if policy is None:
                 continue
+            if directory == builtin_policies_dir():
+                policy = dataclasses.replace(policy, builtin=True)
             key = policy.name.casefold()
             if key in seen:
                 problems.append(Problem(source, "name", f"policy {policy.name!r} is also defined in {seen[key]}"))

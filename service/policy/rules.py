@@ -134,6 +134,9 @@ class Policy:
     rules: tuple[Rule, ...]
     description: str = ""
     source: str = ""
+    # Shipped with the service. Its SIT selectors may name SITs a deployment does not load
+    # (DLP_BUILTIN_DEFINITIONS=false): they then select nothing instead of failing start-up.
+    builtin: bool = False
 
     @property
     def floor(self) -> int | None:
