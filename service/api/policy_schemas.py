@@ -10,6 +10,8 @@ from service.policy.model import Action, ChannelKind, Direction
 
 SHORT = validate.Length(min=1, max=320)  # the longest mail address RFC 5321 allows
 MAX_RECIPIENTS = 1000
+# Answers hold actions as their plain values (the verdict's JSON form), documented as an enum.
+ACTIONS = validate.OneOf([str(action) for action in Action])
 
 
 class ChannelFieldsSchema(StrictSchema):
@@ -54,14 +56,14 @@ class FindingSchema(StrictSchema):
 
 class RuleHitSchema(StrictSchema):
     rule = fields.String(required=True)
-    action = fields.Enum(Action, by_value=True, required=True)
+    action = fields.String(required=True, validate=ACTIONS)
     reason = fields.String(required=True)
     findings = fields.List(fields.Nested(FindingSchema), required=True)
 
 
 class VerdictSchema(StrictSchema):
-    action = fields.Enum(
-        Action, by_value=True, required=True, metadata={"description": "The strictest action of the rules that fired."}
+    action = fields.String(
+        required=True, validate=ACTIONS, metadata={"description": "The strictest action of the rules that fired."}
     )
     policy = fields.String(required=True)
     complete = fields.Boolean(required=True)
