@@ -4,6 +4,7 @@ bad input as problem documents."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 
@@ -13,8 +14,10 @@ from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
 from service.api import create_app
+from service.api.state import reload_state
 from service.config import Settings
 from service.engine import Scanner
+from service.policy.errors import PolicyError
 
 TOKEN = "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"
 SSN_TEXT = "Employee SSN: 536-22-8726, badge 4417."
@@ -146,3 +149,19 @@ def test_the_rest_service_audits_only_when_configured(make_client: Callable[...,
     audited.post("/v1/evaluate", json={"text": SSN_TEXT})
     assert '"verdict": "audit"' in target.read_text(encoding="utf-8")
     assert "536-22-8726" not in target.read_text(encoding="utf-8")
+
+
+def test_a_reload_brings_new_policies_and_a_failed_one_keeps_them(builtin_scanner: Scanner, tmp_path: Path) -> None:
+    settings = Settings(fingerprint_key=b"k" * 32)
+    app: Flask = create_app(settings, scanner=builtin_scanner)
+    client = app.test_client()
+    assert client.post("/v1/evaluate", json={"text": "hi", "policy": "partners"}).status_code == 404
+    (tmp_path / "partners.yaml").write_text(PARTNER_POLICY, encoding="utf-8")
+    reload_state(app, replace(settings, policy_dirs=(tmp_path,)))
+    assert client.post("/v1/evaluate", json={"text": "hi", "policy": "partners"}).status_code == 200
+    version = client.post("/v1/evaluate", json={"text": "hi"}).get_json()["version"]
+    (tmp_path / "partners.yaml").write_text(PARTNER_POLICY.replace("reject", "explode"), encoding="utf-8")
+    with pytest.raises(PolicyError):
+        reload_state(app, replace(settings, policy_dirs=(tmp_path,)))
+    kept = client.post("/v1/evaluate", json={"text": "hi", "policy": "partners"})
+    assert kept.status_code == 200 and kept.get_json()["version"] == version

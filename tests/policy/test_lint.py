@@ -10,7 +10,7 @@ import pytest
 from service.definitions import DefinitionSet
 from service.policy.errors import PolicyError
 from service.policy.lint import LintCode, Severity, lint_policies
-from service.policy.loader import load_policies
+from service.policy.loader import builtin_policies_dir, load_policies
 from service.policy.rules import Policy
 
 MakePolicy = Callable[[str], Policy]
@@ -86,8 +86,6 @@ def test_each_code_triggers_only_where_it_should(
 
 
 def test_the_built_in_policy_lints_clean(builtin_definitions: DefinitionSet) -> None:
-    from service.policy.loader import builtin_policies_dir
-
     policies = load_policies([builtin_policies_dir()], builtin_definitions)
     assert lint_policies(policies, builtin_definitions) == []
 
