@@ -2,7 +2,7 @@
 
 Exit status follows the secret scanners used in pre-commit hooks: for ``classify``
 0 = nothing found at or above the threshold, 1 = something found, 2 = error. For
-``sits validate``: 0 = valid, 1 = problems found, 2 = error. Errors are one line on
+``sits validate`` and ``policy validate``: 0 = valid, 1 = problems found, 2 = error. Errors are one line on
 stderr, never a traceback.
 """
 
@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 
 from service.classify import Document, UnreadableDocument, classify
 from service.cli_output import Progress, RunSummary, print_report
+from service.cli_policy import PolicyCliError, add_policy_commands
 from service.cli_tuning import add_test_command
 from service.config import ConfigError, engine_setting, load_settings
 from service.definitions import DefinitionError, DefinitionSet, UnknownSitError, load_definitions
@@ -34,7 +35,8 @@ from service.engine.report import Report
 from service.engine.stream import classify_stream_with_excerpts
 from service.extract import ExtractionLimits
 from service.extract.detect import Kind, detect
-from service.runtime import build_scanner
+from service.policy.errors import PolicyError
+from service.runtime import build_policies, build_scanner
 from service.summary.present import MatchTexts, PresentOptions, excerpt_margin, present_report
 
 EXIT_CLEAN = 0
@@ -53,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         status: int = args.handler(args)
-    except CliError as error:
+    except (CliError, PolicyCliError) as error:
         print(f"dlp: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     except DefinitionError as error:
@@ -74,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_classify_command(commands)
     add_serve_command(commands)
     add_sits_commands(commands)
+    add_policy_commands(commands)
     return parser
 
 
@@ -317,7 +320,10 @@ def run_serve(args: argparse.Namespace) -> NoReturn:
         environ["DLP_WORKERS"] = str(args.workers)
     try:
         settings = load_settings(environ)
-        build_scanner(settings)  # report bad definitions here, in one line, not from a worker
+        scanner = build_scanner(settings)  # report bad definitions here, in one line, not from a worker
+        build_policies(settings, scanner.definitions)
+    except PolicyError as error:
+        raise CliError(" ".join(str(error).split())) from None
     except ConfigError as error:
         raise CliError(f"configuration: {error}") from None
     config = Path(__file__).parent / "gunicorn.conf.py"

@@ -93,6 +93,13 @@ class Settings:
     max_xml_elements: int = 5_000_000
     # Definitions one draft may hold when tried on samples (POST /v1/sits/test, dlp sits test).
     max_draft_sits: int = 100
+    # More policy folders (the built-in ``default`` policy is always loaded), and the policy
+    # used when a request names none.
+    policy_dirs: tuple[Path, ...] = ()
+    policy: str = "default"
+    # Where audit events go: a file path, '-' for standard output, None for nowhere (the REST
+    # service's default; the gateways default to standard output).
+    audit_log: str | None = None
     # Settings lowered to request_time_limit when loaded (shown by describe()).
     clamped_to_request_time_limit: tuple[str, ...] = ()
 
@@ -146,6 +153,9 @@ class Settings:
             "engine": self.engine,
             "max_xml_elements": self.max_xml_elements,
             "max_draft_sits": self.max_draft_sits,
+            "policy_dirs": [str(d) for d in self.policy_dirs],
+            "policy": self.policy,
+            "audit_log": self.audit_log,
         }
 
     @property
@@ -188,6 +198,9 @@ _PARSERS: dict[str, Any] = {
     "max_xml_elements": lambda v: _positive_int(v, "max_xml_elements"),
     "max_draft_sits": lambda v: _positive_int(v, "max_draft_sits"),
     "engine": lambda v: _engine(v),
+    "policy_dirs": lambda v: _paths(v),
+    "policy": lambda v: _policy_name(v),
+    "audit_log": lambda v: str(v) if str(v).strip() else None,
 }
 
 
@@ -339,6 +352,13 @@ def _engine(value: Any) -> str:
     if engine == "hyperscan" and not hyperscan_available():
         raise ConfigError("engine: 'hyperscan' was asked for, but the hyperscan package is not installed")
     return engine
+
+
+def _policy_name(value: Any) -> str:
+    name = str(value).strip()
+    if not name:
+        raise ConfigError("policy: must name a policy")
+    return name
 
 
 def engine_setting(environ: Mapping[str, str] | None = None) -> str:

@@ -6,7 +6,7 @@ runs in multiprocess mode so ``/metrics`` sums every worker. Workers are
 ``service.serving.Worker``: greenlets hold connections, ``threads`` real threads run requests
 (see docs/service.md, "Deployment").
 
-On SIGHUP gunicorn reads this file again: the settings, API keys and definitions are reloaded
+On SIGHUP gunicorn reads this file again: the settings, API keys, definitions and policies are reloaded
 into the preloaded app before the new workers are forked. A reload that fails keeps what was
 loaded before.
 """
@@ -24,6 +24,7 @@ import gunicorn.http.wsgi
 from service import serving
 from service.config import ConfigError, load_settings
 from service.definitions import DefinitionError
+from service.policy.errors import PolicyError
 
 _previous = serving.remembered_settings()
 _reload_error: str | None = None
@@ -83,7 +84,7 @@ def on_reload(server: Any) -> None:
         return
     try:
         state = reload_state(server.app.wsgi(), _settings)
-    except (ConfigError, DefinitionError) as error:
+    except (ConfigError, DefinitionError, PolicyError) as error:
         message = " ".join(str(error).split())
         server.log.error("reload failed, keeping the previous API keys and definitions: %s", message)
         if _previous is not None:

@@ -24,6 +24,7 @@ from service.api.docs import register_docs_page
 from service.api.headers import add_security_headers
 from service.api.logsafe import install_access_handler, log_access, safe_log_path, safe_method
 from service.api.metrics import DEFINITIONS_LOADED, LATENCY, REQUESTS
+from service.api.policy_schemas import EvaluateJsonSchema
 from service.api.problems import (
     PROBLEM_MEDIA_TYPE,
     Problem,
@@ -32,13 +33,15 @@ from service.api.problems import (
     invalid_request,
     problem_response,
 )
-from service.api.routes import classify, health, sit_test, sits
+from service.api.routes import classify, evaluate, health, sit_test, sits
 from service.api.schemas import ClassifyJsonSchema, ProblemSchema
 from service.api.state import ScannerHolder, ServiceState, init_state, service_state
 from service.api.tuning_schemas import DraftJsonSchema
 from service.config import Settings, load_settings
 from service.engine import Scanner
-from service.runtime import build_scanner
+from service.gateway.audit import AuditLog
+from service.gateway.inspector import PolicyInspector
+from service.runtime import build_policies, build_scanner
 from service.summary.fingerprint import Fingerprinter
 
 logger = logging.getLogger("dlp.api")
@@ -99,21 +102,27 @@ def create_app(settings: Settings | None = None, scanner: Scanner | None = None)
         MAX_FORM_PARTS=1000,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # "…" in masked values, not "\u2026"
+    scanner = scanner if scanner is not None else build_scanner(settings)
     holder = ScannerHolder(settings)
-    holder.install(scanner if scanner is not None else build_scanner(settings))
-    init_state(app, ServiceState(settings, holder, Fingerprinter(settings.fingerprint_key)))
-    current = holder.current
-    DEFINITIONS_LOADED.set(len(current.definitions) if current is not None else 0)
+    holder.install(scanner)
+    fingerprinter = Fingerprinter(settings.fingerprint_key)
+    # Audit events of the REST service are off unless DLP_AUDIT_LOG names a file or '-'.
+    audit = AuditLog.open(settings.audit_log) if settings.audit_log else None
+    policies = build_policies(settings, scanner.definitions)
+    inspector = PolicyInspector(scanner, policies, settings, fingerprinter, audit)
+    init_state(app, ServiceState(settings, holder, fingerprinter, inspector))
+    DEFINITIONS_LOADED.set(len(scanner.definitions))
 
     api = DlpApi(
         app, spec_kwargs={"info": {"description": "Classifies documents against sensitive information types."}}
     )
     api.spec.components.schema("ClassifyRequest", schema=ClassifyJsonSchema)
     api.spec.components.schema("DraftRequest", schema=DraftJsonSchema)
+    api.spec.components.schema("EvaluateRequest", schema=EvaluateJsonSchema)
     if settings.api_keys:
         api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
         api.spec.options["security"] = [{"bearer": []}]
-    for blueprint in (classify.blp, sit_test.blp, sits.blp, health.blp):
+    for blueprint in (classify.blp, evaluate.blp, sit_test.blp, sits.blp, health.blp):
         api.register_blueprint(blueprint)
 
     app.register_error_handler(Problem, from_problem)

@@ -1,4 +1,5 @@
-"""What the web layer shares between requests: settings, the current scanner, the fingerprinter."""
+"""What the web layer shares between requests: settings, the current scanner, the fingerprinter,
+the policy inspector."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from flask import Flask, current_app
 
 from service.config import Settings
 from service.engine import Scanner
-from service.runtime import build_scanner
+from service.gateway.inspector import PolicyInspector
+from service.runtime import build_policies, build_scanner
 from service.summary.fingerprint import Fingerprinter
 
 EXTENSION_KEY = "dlp"
@@ -43,6 +45,7 @@ class ServiceState:
     settings: Settings
     scanners: ScannerHolder
     fingerprinter: Fingerprinter
+    inspector: PolicyInspector
 
 
 def init_state(app: Flask, state: ServiceState) -> None:
@@ -50,14 +53,15 @@ def init_state(app: Flask, state: ServiceState) -> None:
 
 
 def reload_state(app: Flask, settings: Settings) -> ServiceState:
-    """Swap in new settings (API keys above all) and definitions compiled from them.
+    """Swap in new settings (API keys above all), definitions compiled from them and policies bound to those.
 
-    The scanner is compiled first: if that fails, nothing changes. The fingerprint key stays the
-    one the service started with, so fingerprints do not change on a reload. A request already
-    running keeps the state and scanner it took at its start.
+    The scanner is compiled and the policies loaded first: if either fails, nothing changes. The
+    fingerprint key stays the one the service started with, so fingerprints do not change on a
+    reload. A request already running keeps the state and scanner it took at its start.
     """
     old: ServiceState = app.extensions[EXTENSION_KEY]
     scanner = build_scanner(settings)  # may raise DefinitionError: the old state stays
+    policies = build_policies(settings, scanner.definitions)  # may raise PolicyError: likewise
     settings = replace(
         settings,
         fingerprint_key=old.settings.fingerprint_key,
@@ -65,7 +69,8 @@ def reload_state(app: Flask, settings: Settings) -> ServiceState:
     )
     old.scanners.settings = settings
     old.scanners.install(scanner)
-    state = ServiceState(settings, old.scanners, old.fingerprinter)
+    old.inspector.install(scanner, policies, settings)
+    state = ServiceState(settings, old.scanners, old.fingerprinter, old.inspector)
     app.extensions[EXTENSION_KEY] = state
     return state
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import g, request
 from flask_smorest import Blueprint
-from marshmallow import RAISE, ValidationError
+from marshmallow import RAISE, Schema, ValidationError, fields
 
 from service.api.auth import require_permission
 from service.api.jsonbody import load_json
@@ -85,13 +85,6 @@ def classify_document(query: dict[str, Any]) -> dict[str, Any]:
     deadline = Deadline(service_state().settings.request_time_limit)
     state = service_state()
     settings = state.settings
-    if request.content_length is not None and request.content_length > settings.max_body_bytes:
-        # Refuse before reading: the limit protects memory, not just the engine.
-        raise Problem(
-            413,
-            "body-too-large",
-            f"The request body is larger than the configured limit of {settings.max_body_bytes} bytes.",
-        )
     options, documents = _read_request(query)
     if options.reveal:
         if not settings.allow_reveal:
@@ -163,16 +156,28 @@ class RequestOptions:
 
 
 def _read_request(query: dict[str, Any]) -> tuple[RequestOptions, list[Document]]:
-    loaded, documents = _read_body(query)
+    loaded, documents = read_body(query)
     return RequestOptions.from_loaded(loaded), documents
 
 
-def _read_body(query: dict[str, Any]) -> tuple[dict[str, Any], list[Document]]:
+def read_body(
+    query: dict[str, Any], json_schema: Schema | None = None, form_schema: Schema | None = None
+) -> tuple[dict[str, Any], list[Document]]:
     """Options and documents from whichever body form the request uses.
 
-    Query options apply to every body form; options in a JSON body or in form fields are
+    Query options apply to every body form; options in a JSON body (``json_schema``, with
+    ``text`` and ``name``) or in form fields (``form_schema``; list fields may repeat) are
     merged with them, and a conflict between the two is refused rather than settled silently.
+    The schemas default to those of ``/v1/classify``.
     """
+    max_body_bytes = service_state().settings.max_body_bytes
+    if request.content_length is not None and request.content_length > max_body_bytes:
+        # Refuse before reading: the limit protects memory, not just the engine.
+        raise Problem(
+            413, "body-too-large", f"The request body is larger than the configured limit of {max_body_bytes} bytes."
+        )
+    json_schema = json_schema or ClassifyJsonSchema()
+    form_schema = form_schema or ClassifyOptionsSchema()
     query = dict(query)
     if isinstance(query.get("sits"), str):
         query["sits"] = [s.strip() for s in query["sits"].split(",") if s.strip()]
@@ -181,14 +186,15 @@ def _read_body(query: dict[str, Any]) -> tuple[dict[str, Any], list[Document]]:
         raw = load_json(request.get_data(cache=False), service_state().settings.max_json_depth)
         if not isinstance(raw, dict):
             raise Problem(422, "invalid-request", "The JSON body must be an object with a 'text' field.")
-        body = _load(ClassifyJsonSchema(), raw)
+        body = _load(json_schema, raw)
         text = body.pop("text")
         name = body.pop("name")
         return _merge(query, body, "the JSON body"), [Document(text, name=name)]
     if media_type == "multipart/form-data":
         uploads = request.files.getlist("file")
         form = {key: request.form.getlist(key) for key in request.form}
-        form_options = _load(ClassifyOptionsSchema(), {k: (v if k == "sits" else v[-1]) for k, v in form.items()})
+        repeatable = {name for name, field in form_schema.fields.items() if isinstance(field, fields.List)}
+        form_options = _load(form_schema, {k: (v if k in repeatable else v[-1]) for k, v in form.items()})
         if not uploads:
             raise Problem(
                 422,
