@@ -11,6 +11,7 @@ import contextlib
 import logging
 import threading
 from dataclasses import replace
+from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import start_http_server
 
@@ -21,9 +22,12 @@ from service.gateway.inspect import Inspector
 log = logging.getLogger("service.gateway.icap")
 
 
-def _start_metrics(config: IcapConfig) -> None:
-    if config.metrics_port is not None:
-        start_http_server(config.metrics_port, addr=config.host)
+def _start_metrics(config: IcapConfig) -> WSGIServer | None:
+    """The metrics listener, when one is configured (stopped with ``shutdown()``)."""
+    if config.metrics_port is None:
+        return None
+    server, _ = start_http_server(config.metrics_port, addr=config.host)
+    return server
 
 
 def serve(inspector: Inspector, config: IcapConfig) -> None:
@@ -53,13 +57,14 @@ class BackgroundServer:
         self._started = threading.Event()
         self._failure: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="icap-server", daemon=True)
+        self._metrics: WSGIServer | None = None
 
     @property
     def port(self) -> int:
         return self.server.port
 
     def start(self) -> BackgroundServer:
-        _start_metrics(self.config)
+        self._metrics = _start_metrics(self.config)
         self._thread.start()
         self._started.wait()
         if self._failure is not None:
@@ -80,6 +85,9 @@ class BackgroundServer:
         self._loop.close()
 
     def stop(self) -> None:
+        if self._metrics is not None:
+            self._metrics.shutdown()
+            self._metrics.server_close()
         if self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=10)

@@ -106,7 +106,6 @@ class IcapServer:
         peer = writer.get_extra_info("peername")
         client = peer[0] if isinstance(peer, tuple) else None
         for _ in range(self.config.max_requests_per_connection):
-            started = time.monotonic()
             try:
                 keep_alive = await self._serve_request(reader, writer, client)
             except _Idle:
@@ -123,7 +122,6 @@ class IcapServer:
                 metrics.ERRORS.labels("500").inc()
                 await self._send_and_close(writer, error_response(500, self.tag))
                 return
-            metrics.LATENCY.labels("any").observe(time.monotonic() - started)
             if not keep_alive:
                 return
 
