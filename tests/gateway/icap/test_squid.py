@@ -216,3 +216,9 @@ def test_a_gzip_encoded_download_with_a_card_number_is_blocked(proxy: Proxy) -> 
 
 def test_a_clean_download_passes_unchanged(proxy: Proxy) -> None:
     assert curl(proxy, "/clean.txt") == (200, CLEAN_DOWNLOAD)
+
+
+def test_the_documented_squid_configuration_is_the_one_tested() -> None:
+    docs = (Path(__file__).parents[3] / "docs" / "gateways-icap.md").read_text()
+    block = docs.split("<!-- squid-config -->\n```\n", 1)[1].split("```", 1)[0]
+    assert block == SQUID_CONFIG
