@@ -115,8 +115,8 @@ class IcapServer:
                 log.info("icap request refused: %s %s", error.status, error.detail)
                 await self._send_and_close(writer, error_response(error.status, self.tag))
                 return
-            except (ConnectionError, asyncio.IncompleteReadError):
-                return  # the client went away mid-request: nobody to answer
+            except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
+                return  # the client went away, or stopped reading our answer: nobody to answer
             except Exception:
                 log.exception("icap request failed")
                 metrics.ERRORS.labels("500").inc()
@@ -167,6 +167,11 @@ class IcapServer:
         exchange, previewed = await self._read_exchange(reader, writer, request, client)
         verdict = await self._inspect(exchange)
         metrics.ACTIONS.labels(str(request.method), str(verdict.action) if verdict else "none").inc()
+        if verdict is not None and verdict.blocks:
+            # Policy and rule names only: a verdict carries no values, and the URL is left out.
+            log.info(
+                "icap %s blocked by policy %s: %s", request.method, verdict.policy, [h.rule for h in verdict.rules]
+            )
         status, answer = self._answer(request, exchange, verdict, previewed)
         await self._write(writer, answer, request, status)
         metrics.LATENCY.labels(str(request.method)).observe(time.monotonic() - started)

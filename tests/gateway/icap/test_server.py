@@ -93,6 +93,7 @@ def test_an_upload_with_a_github_token_gets_a_403_page_naming_the_policy(
     assert b"default" in answer.body and b"GitHub personal access token" in answer.body
     assert answer.headers["x-dlp-action"] == "block"
     assert GITHUB_TOKEN.encode() not in answer.raw and TOKEN_TAIL not in answer.raw
+    assert "blocked by policy default" in caplog.text
     assert GITHUB_TOKEN not in caplog.text
 
 
