@@ -1,4 +1,4 @@
-"""Fixtures of the ICAP tests: one scanner per session, the policy double, servers on free ports."""
+"""Fixtures of the ICAP tests: one scanner per test run, the policy double, servers on free ports."""
 
 from __future__ import annotations
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import gzip
 import logging
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import brotli
 import pytest
 
+from service.classify import Document
 from service.gateway.icap import BackgroundServer
 from service.gateway.icap.responses import istag
-from service.policy.model import Channel, ChannelKind, Direction
+from service.policy.model import Action, Channel, ChannelKind, Direction, Verdict
 from tests.gateway.icap.conftest import CARD_NUMBER, CARD_TEXT, GITHUB_TOKEN
 from tests.gateway.icap.policy_double import PolicyDouble
 from tests.gateway.icap.wire import IcapClient, chunked, exchange, http_request, http_response, icap_request
@@ -59,6 +60,27 @@ def test_options_announces_methods_preview_and_limits(server: BackgroundServer, 
         assert answer.headers["max-connections"] == "100"
         assert answer.headers["options-ttl"] == "3600"
         assert answer.headers["istag"] == istag(inspector.version)
+
+
+class ReloadingInspector:
+    """Allows everything; its version changes as definitions or policies would on a reload."""
+
+    def __init__(self) -> None:
+        self.version = "definitions-1"
+
+    def inspect(self, documents: Sequence[Document], channel: Channel) -> Verdict:
+        return Verdict(Action.ALLOW, "default", definitions_version=self.version)
+
+
+def test_the_istag_changes_when_the_inspector_is_reloaded(start_server: Callable[..., BackgroundServer]) -> None:
+    inspector = ReloadingInspector()
+    server = start_server(inspector)
+    before = exchange(server.port, icap_request("OPTIONS", "reqmod", [])).headers["istag"]
+    assert exchange(server.port, reqmod(b"clean")).headers["istag"] == before
+    inspector.version = "definitions-2"
+    after = exchange(server.port, icap_request("OPTIONS", "reqmod", [])).headers["istag"]
+    assert after != before
+    assert exchange(server.port, reqmod(b"clean")).headers["istag"] == after
 
 
 def test_the_istag_follows_the_inspector_version() -> None:
