@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import traceback
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -117,8 +118,10 @@ class IcapServer:
                 return
             except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
                 return  # the client went away, or stopped reading our answer: nobody to answer
-            except Exception:
-                log.exception("icap request failed")
+            except Exception as error:
+                # Type and place only: an exception's message could quote the content it choked on.
+                frame = traceback.extract_tb(error.__traceback__)[-1]
+                log.error("icap request failed: %s at %s:%s", type(error).__name__, frame.filename, frame.lineno)
                 metrics.ERRORS.labels("500").inc()
                 await self._send_and_close(writer, error_response(500, self.tag))
                 return

@@ -142,16 +142,21 @@ class FailingInspector:
     version = "failing"
 
     def inspect(self, documents: Sequence[Document], channel: Channel) -> Verdict:
-        raise RuntimeError("the inspector broke")
+        raise RuntimeError(f"the inspector broke on {documents[0].content!r}")
 
 
-def test_an_inspector_failure_is_a_500_and_the_server_carries_on(start_server: Callable[..., BackgroundServer]) -> None:
+def test_an_inspector_failure_is_a_500_and_the_server_carries_on(
+    start_server: Callable[..., BackgroundServer], caplog: pytest.LogCaptureFixture
+) -> None:
     server = start_server(FailingInspector())
     with IcapClient(server.port) as client:
-        client.send(req(chunked(b"hello"), Allow="204"))
-        assert client.response().status == 500
+        client.send(req(chunked(b"secret-content-42"), Allow="204"))
+        answer = client.response()
+        assert answer.status == 500
         assert client.closed_by_server()
     assert_still_serving(server.port)
+    assert "icap request failed: RuntimeError" in caplog.text
+    assert "secret-content-42" not in caplog.text and b"secret-content-42" not in answer.raw
 
 
 def test_a_client_vanishing_mid_body_leaves_the_server_serving(server: BackgroundServer) -> None:
