@@ -57,6 +57,7 @@ class MilterServer:
         self._server: asyncio.Server | None = None
         self._connections = 0
         self._inspections = 0  # running or queued in the pool
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def start(self) -> Endpoint:
         endpoint = parse_bind(self.config.bind)
@@ -68,8 +69,13 @@ class MilterServer:
         return Endpoint(host=host, port=port)
 
     async def close(self) -> None:
+        """Stop listening and end the open connections (the MTA applies its default action)."""
         if self._server is not None:
             self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 5)
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -80,6 +86,9 @@ class MilterServer:
             writer.close()
             return
         self._connections += 1
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
         metrics.CONNECTIONS.labels("accepted").inc()
         metrics.ACTIVE.inc()
         try:
@@ -97,6 +106,7 @@ class MilterServer:
             log.exception("milter connection failed")
         finally:
             self._connections -= 1
+            self._tasks.discard(task)
             metrics.ACTIVE.dec()
             writer.close()
             with contextlib.suppress(Exception):
