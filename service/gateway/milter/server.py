@@ -58,6 +58,7 @@ class MilterServer:
         self._connections = 0
         self._inspections = 0  # running or queued in the pool
         self._tasks: set[asyncio.Task[None]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
 
     async def start(self) -> Endpoint:
         endpoint = parse_bind(self.config.bind)
@@ -72,9 +73,14 @@ class MilterServer:
         """Stop listening and end the open connections (the MTA applies its default action)."""
         if self._server is not None:
             self._server.close()
+        # Closing the sockets ends every read even where a cancellation gets lost (wait_for
+        # can swallow one that arrives as its read completes).
+        for writer in list(self._writers):
+            writer.close()
         for task in list(self._tasks):
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=10)
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 5)
@@ -89,6 +95,7 @@ class MilterServer:
         task = asyncio.current_task()
         if task is not None:
             self._tasks.add(task)
+        self._writers.add(writer)
         metrics.CONNECTIONS.labels("accepted").inc()
         metrics.ACTIVE.inc()
         try:
@@ -101,12 +108,17 @@ class MilterServer:
             log.info("milter connection closed: the peer was silent past the time-out")
         except (ConnectionError, asyncio.IncompleteReadError):
             metrics.ERRORS.labels("disconnected").inc()
+        except asyncio.CancelledError:
+            # The server is stopping. The task ends normally: asyncio's stream callback would
+            # otherwise report the cancellation as an error.
+            log.info("milter connection closed: the server is stopping")
         except Exception:  # one connection's bug must not stop the server
             metrics.ERRORS.labels("internal").inc()
             log.exception("milter connection failed")
         finally:
             self._connections -= 1
             self._tasks.discard(task)
+            self._writers.discard(writer)
             metrics.ACTIVE.dec()
             writer.close()
             with contextlib.suppress(Exception):

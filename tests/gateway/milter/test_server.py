@@ -8,6 +8,7 @@ import struct
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import pytest
 from prometheus_client import REGISTRY
@@ -327,3 +328,24 @@ def test_replies_are_counted_by_outcome(milter: RunningMilter) -> None:
         for mail in (clean_mail(), audit_mail(), token_mail()):
             mta.transaction(mail)
     assert {outcome: count(outcome) - before[outcome] for outcome in before} == {"accept": 1, "audit": 1, "reject": 1}
+
+
+def test_the_milter_listens_on_a_unix_socket(inspector: ClassifyingInspector, tmp_path: Path) -> None:
+    path = tmp_path / "milter.sock"
+    running = RunningMilter(inspector, MilterConfig(bind=f"unix:{path}"))
+    try:
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.settimeout(30)
+            sock.connect(str(path))
+            sock.sendall(p.encode(p.OPTNEG, struct.pack(">III", 6, 0x1FF, 0x1FFFFF)))
+            length = struct.unpack(">I", sock.recv(4))[0]
+            assert sock.recv(length)[:1] == p.OPTNEG
+    finally:
+        running.stop()
+
+
+def test_stopping_the_server_closes_open_connections(inspector: ClassifyingInspector) -> None:
+    running = RunningMilter(inspector, MilterConfig(bind="inet:127.0.0.1:0"))
+    with session(running) as mta:
+        running.stop()
+        assert closed_by_server(mta.sock)
