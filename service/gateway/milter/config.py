@@ -1,7 +1,9 @@
 """The milter's settings: where it listens, its limits, and how verdicts become SMTP replies.
 
 Every limit is explicit and configurable. ``config_from_environ`` reads ``DLP_MILTER_*``
-variables (the CLI passes its own flags the same way), checking each value.
+variables (the CLI passes its own flags the same way), checking each value;
+``config_from_settings`` first takes the message limit, the inspection time-out and the
+worker count from the service's settings.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
+from service.config import Settings
 from service.policy.model import Direction
 
 PREFIX = "DLP_MILTER_"
+INSPECT_MARGIN = 10.0  # seconds the inspection time-out leaves above the request budget
 
 
 class OversizeAction(StrEnum):
@@ -123,3 +127,17 @@ def config_from_environ(environ: Mapping[str, str], base: MilterConfig | None = 
         return replace(base or MilterConfig(), **values)
     except ValueError as error:
         raise ValueError(f"{PREFIX}*: {error}") from None
+
+
+def config_from_settings(settings: Settings, environ: Mapping[str, str]) -> MilterConfig:
+    """Defaults taken from the service's settings, then ``DLP_MILTER_*`` from ``environ``.
+
+    The message limit is the service's body limit, and the inspection time-out is above the
+    request budget, so that the inspector's own incomplete verdict answers before it.
+    """
+    base = MilterConfig(
+        max_message_bytes=settings.max_body_bytes,
+        inspect_timeout=settings.request_time_limit + INSPECT_MARGIN,
+        workers=settings.threads,
+    )
+    return config_from_environ(environ, base)

@@ -6,8 +6,9 @@ import struct
 
 import pytest
 
+from service.config import Settings
 from service.gateway.milter import protocol as p
-from service.gateway.milter.config import MilterConfig, OversizeAction, config_from_environ
+from service.gateway.milter.config import MilterConfig, OversizeAction, config_from_environ, config_from_settings
 from service.gateway.milter.message import MessageBuffer
 from service.gateway.milter.replies import answer, reject, safe
 from service.gateway.milter.server import Endpoint, parse_bind
@@ -158,3 +159,10 @@ def test_an_allowed_message_gets_the_header_only_when_configured() -> None:
 def test_forged_verdict_headers_are_deleted_last_first() -> None:
     frames = answer(Verdict(Action.ALLOW, "default"), MilterConfig(), p.ACT_CHGHDRS, forged_headers=2).frames
     assert frames[:2] == (p.delete_header("X-DLP-Verdict", 2), p.delete_header("X-DLP-Verdict", 1))
+
+
+def test_service_settings_give_the_defaults_and_variables_win() -> None:
+    settings = Settings(max_body_bytes=5_000_000, request_time_limit=20.0, threads=3)
+    config = config_from_settings(settings, {})
+    assert (config.max_message_bytes, config.inspect_timeout, config.workers) == (5_000_000, 30.0, 3)
+    assert config_from_settings(settings, {"DLP_MILTER_WORKERS": "6"}).workers == 6
