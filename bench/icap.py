@@ -23,10 +23,9 @@ from typing import Any
 from service.classify import Document
 from service.config import Settings
 from service.gateway.icap import IcapConfig, start_in_thread
+from service.gateway.inspector import PolicyInspector
 from service.policy.model import Channel, ChannelKind, Direction
-from service.runtime import build_scanner
 from tests.fixtures.corpus import make_corpus
-from tests.gateway.icap.policy_double import PolicyDouble
 
 RESULTS = Path(__file__).parent / "results"
 # (body size in bytes, requests per run): fewer of the large ones keeps the run short.
@@ -92,7 +91,7 @@ def run_icap(port: int, body: bytes, requests: int, clients: int) -> dict[str, f
     return figures(latencies, time.perf_counter() - began, len(body))
 
 
-def run_direct(inspector: PolicyDouble, body: bytes, requests: int) -> dict[str, float]:
+def run_direct(inspector: PolicyInspector, body: bytes, requests: int) -> dict[str, float]:
     latencies = []
     began = time.perf_counter()
     for _ in range(requests):
@@ -103,7 +102,7 @@ def run_direct(inspector: PolicyDouble, body: bytes, requests: int) -> dict[str,
 
 
 def measure(clients: int, inspections: int) -> dict[str, Any]:
-    inspector = PolicyDouble(build_scanner(Settings()))
+    inspector = PolicyInspector.from_settings(Settings(), default_audit=None)
     server = start_in_thread(inspector, IcapConfig(port=0, max_inspections=inspections))
     results: dict[str, Any] = {}
     try:

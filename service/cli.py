@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from service.classify import Document, UnreadableDocument, classify
+from service.cli_gateways import GatewayCliError, add_gateway_commands
 from service.cli_output import Progress, RunSummary, print_report
 from service.cli_policy import PolicyCliError, add_policy_commands
 from service.cli_tuning import add_test_command
@@ -55,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         status: int = args.handler(args)
-    except (CliError, PolicyCliError) as error:
+    except (CliError, PolicyCliError, GatewayCliError) as error:
         print(f"dlp: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     except DefinitionError as error:
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve_command(commands)
     add_sits_commands(commands)
     add_policy_commands(commands)
+    add_gateway_commands(commands)
     return parser
 
 

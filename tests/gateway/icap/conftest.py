@@ -1,4 +1,4 @@
-"""Fixtures of the ICAP tests: one scanner per test run, the policy double, servers on free ports."""
+"""Fixtures of the ICAP tests: the real inspector (recording what it is asked), servers on free ports."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ from typing import Any
 
 import pytest
 
-from service.config import Settings
-from service.engine import Scanner
 from service.gateway.icap import BackgroundServer, IcapConfig, start_in_thread
-from service.runtime import build_scanner
+from service.gateway.inspector import PolicyInspector
 from service.validators.github import github_checksum
-from tests.gateway.icap.policy_double import PolicyDouble
+from tests.gateway.recording import RecordingInspector
 
 # Synthetic tokens: a fixed entropy part with its real checksum, so the SIT validates them.
 TOKEN_ENTROPY = "Xq7Lm2Rv9Tb4Nc8Wd1Fs6Gh3Jk5Py0"
@@ -23,19 +21,16 @@ CARD_NUMBER = "4895 6866 7767 5908"
 CARD_TEXT = f"Visa card number: {CARD_NUMBER}, exp 08/29"
 
 
-@pytest.fixture(scope="session")
-def icap_scanner() -> Scanner:
-    return build_scanner(Settings())
+@pytest.fixture
+def inspector(real_inspector: PolicyInspector) -> RecordingInspector:
+    """The built-in default policy."""
+    return RecordingInspector(real_inspector)
 
 
 @pytest.fixture
-def inspector(icap_scanner: Scanner) -> PolicyDouble:
-    return PolicyDouble(icap_scanner)
-
-
-@pytest.fixture
-def card_inspector(icap_scanner: Scanner) -> PolicyDouble:
-    return PolicyDouble(icap_scanner, blocking=("All credentials", "Credit card number"), policy="cards")
+def card_inspector(real_inspector: PolicyInspector) -> RecordingInspector:
+    """The test policy that blocks card numbers as well as credentials."""
+    return RecordingInspector(real_inspector, policy="cards")
 
 
 @pytest.fixture
@@ -54,10 +49,10 @@ def start_server() -> Iterator[Callable[..., BackgroundServer]]:
 
 
 @pytest.fixture
-def server(start_server: Callable[..., BackgroundServer], inspector: PolicyDouble) -> BackgroundServer:
+def server(start_server: Callable[..., BackgroundServer], inspector: RecordingInspector) -> BackgroundServer:
     return start_server(inspector)
 
 
 @pytest.fixture
-def card_server(start_server: Callable[..., BackgroundServer], card_inspector: PolicyDouble) -> BackgroundServer:
+def card_server(start_server: Callable[..., BackgroundServer], card_inspector: RecordingInspector) -> BackgroundServer:
     return start_server(card_inspector)

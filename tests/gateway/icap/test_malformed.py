@@ -9,8 +9,8 @@ import pytest
 from service.classify import Document
 from service.gateway.icap import BackgroundServer
 from service.policy.model import Channel, Verdict
-from tests.gateway.icap.policy_double import PolicyDouble
 from tests.gateway.icap.wire import IcapClient, chunked, exchange, http_request, http_response, icap_request
+from tests.gateway.recording import RecordingInspector
 
 HEAD = http_request(headers={"Content-Length": "5"})
 
@@ -74,7 +74,7 @@ def test_malformed_input_gets_its_status_and_the_connection_closed(server: Backg
 
 
 def test_a_header_section_over_the_limit_is_refused(
-    start_server: Callable[..., BackgroundServer], inspector: PolicyDouble
+    start_server: Callable[..., BackgroundServer], inspector: RecordingInspector
 ) -> None:
     server = start_server(inspector, max_header_bytes=4096)
     huge = b"OPTIONS icap://127.0.0.1/reqmod ICAP/1.0\r\nX-Filler: " + b"a" * 10_000 + b"\r\n\r\n"
@@ -88,7 +88,7 @@ def test_a_header_section_over_the_limit_is_refused(
 
 
 def test_a_body_over_the_limit_is_refused_with_413(
-    start_server: Callable[..., BackgroundServer], inspector: PolicyDouble
+    start_server: Callable[..., BackgroundServer], inspector: RecordingInspector
 ) -> None:
     server = start_server(inspector, max_body_bytes=10_000)
     with IcapClient(server.port) as client:
@@ -100,7 +100,7 @@ def test_a_body_over_the_limit_is_refused_with_413(
 
 
 def test_a_slow_client_is_dropped_with_408(
-    start_server: Callable[..., BackgroundServer], inspector: PolicyDouble
+    start_server: Callable[..., BackgroundServer], inspector: RecordingInspector
 ) -> None:
     server = start_server(inspector, header_timeout=0.5, body_timeout=0.5)
     stalled_head = b"REQMOD icap://127.0.0.1/reqmod ICAP/1.0\r\nHost: x\r\n"
@@ -115,7 +115,7 @@ def test_a_slow_client_is_dropped_with_408(
 
 
 def test_an_idle_keep_alive_connection_is_closed_without_an_answer(
-    start_server: Callable[..., BackgroundServer], inspector: PolicyDouble
+    start_server: Callable[..., BackgroundServer], inspector: RecordingInspector
 ) -> None:
     server = start_server(inspector, header_timeout=0.3)
     with IcapClient(server.port) as client:
@@ -126,7 +126,7 @@ def test_an_idle_keep_alive_connection_is_closed_without_an_answer(
 
 
 def test_connections_over_max_connections_get_503(
-    start_server: Callable[..., BackgroundServer], inspector: PolicyDouble
+    start_server: Callable[..., BackgroundServer], inspector: RecordingInspector
 ) -> None:
     server = start_server(inspector, max_connections=1)
     with IcapClient(server.port) as holder:

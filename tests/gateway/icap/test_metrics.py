@@ -10,8 +10,8 @@ from prometheus_client import REGISTRY
 
 from service.gateway.icap import BackgroundServer
 from tests.gateway.icap.conftest import GITHUB_TOKEN
-from tests.gateway.icap.policy_double import PolicyDouble
 from tests.gateway.icap.wire import chunked, exchange, http_request, icap_request
+from tests.gateway.recording import RecordingInspector
 
 
 def sample(name: str, **labels: str) -> float:
@@ -26,7 +26,7 @@ def free_port() -> int:
 
 
 def test_requests_errors_and_actions_are_counted(
-    start_server: Callable[..., BackgroundServer], inspector: PolicyDouble
+    start_server: Callable[..., BackgroundServer], inspector: RecordingInspector
 ) -> None:
     port = free_port()
     server = start_server(inspector, metrics_port=port)

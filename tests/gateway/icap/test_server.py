@@ -15,8 +15,8 @@ from service.gateway.icap import BackgroundServer
 from service.gateway.icap.responses import istag
 from service.policy.model import Action, Channel, ChannelKind, Direction, Verdict
 from tests.gateway.icap.conftest import CARD_NUMBER, CARD_TEXT, GITHUB_TOKEN
-from tests.gateway.icap.policy_double import PolicyDouble
 from tests.gateway.icap.wire import IcapClient, chunked, exchange, http_request, http_response, icap_request
+from tests.gateway.recording import RecordingInspector
 
 MULTIPART_BOUNDARY = "----formboundary7MA4YWxkTrZu0gW"
 
@@ -49,7 +49,7 @@ def respmod(body: bytes, url: str = "http://files.example.test/report.txt", **ht
     return icap_request("RESPMOD", "respmod", sections, chunked(body), {"Allow": "204"})
 
 
-def test_options_announces_methods_preview_and_limits(server: BackgroundServer, inspector: PolicyDouble) -> None:
+def test_options_announces_methods_preview_and_limits(server: BackgroundServer, inspector: RecordingInspector) -> None:
     for service, method in (("reqmod", "REQMOD"), ("respmod", "RESPMOD")):
         answer = exchange(server.port, icap_request("OPTIONS", service, []))
         assert answer.status == 200
@@ -122,7 +122,9 @@ def test_an_upload_with_a_github_token_gets_a_403_page_naming_the_policy(
 TOKEN_TAIL = GITHUB_TOKEN[-12:].encode()
 
 
-def test_a_multipart_upload_is_decoded_into_fields_and_files(server: BackgroundServer, inspector: PolicyDouble) -> None:
+def test_a_multipart_upload_is_decoded_into_fields_and_files(
+    server: BackgroundServer, inspector: RecordingInspector
+) -> None:
     body = multipart({"comment": "see attachment"}, {"upload": ("notes.txt", f"token {GITHUB_TOKEN}".encode())})
     answer = exchange(server.port, reqmod(body, f"multipart/form-data; boundary={MULTIPART_BOUNDARY}"))
     assert answer.http_status == 403
@@ -132,7 +134,9 @@ def test_a_multipart_upload_is_decoded_into_fields_and_files(server: BackgroundS
     assert documents[1].content == f"token {GITHUB_TOKEN}".encode()
 
 
-def test_an_urlencoded_form_is_decoded_before_classification(server: BackgroundServer, inspector: PolicyDouble) -> None:
+def test_an_urlencoded_form_is_decoded_before_classification(
+    server: BackgroundServer, inspector: RecordingInspector
+) -> None:
     # Percent-encoding hides the token from a scanner reading the raw body.
     encoded = "".join(f"%{ord(c):02X}" for c in GITHUB_TOKEN)
     answer = exchange(server.port, reqmod(f"user=ann&secret={encoded}".encode(), "application/x-www-form-urlencoded"))
@@ -147,7 +151,7 @@ def test_a_token_in_the_url_query_is_blocked(server: BackgroundServer) -> None:
     assert TOKEN_TAIL not in answer.raw
 
 
-def test_reqmod_and_respmod_report_their_channel(server: BackgroundServer, inspector: PolicyDouble) -> None:
+def test_reqmod_and_respmod_report_their_channel(server: BackgroundServer, inspector: RecordingInspector) -> None:
     exchange(server.port, reqmod(b"hello there", "text/plain; charset=utf-8"))
     exchange(server.port, respmod(b"a page of text", url="http://Files.Example.TEST:8080/a/report.txt"))
     assert inspector.channels == [
@@ -182,7 +186,7 @@ def test_a_download_with_a_card_number_is_blocked_whatever_its_encoding(
 
 
 def test_a_download_that_decodes_past_the_limit_is_held_back(
-    start_server: Callable[..., BackgroundServer], card_inspector: PolicyDouble
+    start_server: Callable[..., BackgroundServer], card_inspector: RecordingInspector
 ) -> None:
     server = start_server(card_inspector, max_decoded_bytes=100_000)
     bomb = gzip.compress(b"0" * 1_000_000)

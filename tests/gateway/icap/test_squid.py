@@ -24,10 +24,10 @@ from typing import ClassVar
 
 import pytest
 
-from service.engine import Scanner
 from service.gateway.icap import BackgroundServer, start_in_thread
+from service.gateway.inspector import PolicyInspector
 from tests.gateway.icap.conftest import CARD_NUMBER, CARD_TEXT, GITHUB_TOKEN
-from tests.gateway.icap.policy_double import PolicyDouble
+from tests.gateway.recording import RecordingInspector
 
 CLEAN_DOWNLOAD = b"A clean report: revenue grew, costs fell, nothing else to say.\n" * 20
 DOWNLOADS = {
@@ -128,11 +128,9 @@ def squid_config(folder: Path, proxy_port: int, icap_port: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def icap_server(icap_scanner: Scanner) -> Iterator[BackgroundServer]:
+def icap_server(real_inspector: PolicyInspector) -> Iterator[BackgroundServer]:
     # One policy blocking both credentials and card numbers, for uploads and downloads alike.
-    server = start_in_thread(
-        PolicyDouble(icap_scanner, blocking=("All credentials", "Credit card number"), policy="cards")
-    )
+    server = start_in_thread(RecordingInspector(real_inspector, policy="cards"))
     yield server
     server.stop()
 

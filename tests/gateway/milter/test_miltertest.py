@@ -11,7 +11,7 @@ from service.gateway.milter import RunningMilter
 from tests.fixtures.make_mail import audit_mail, clean_mail, pypi_token, token_mail
 
 SCRIPT = Path(__file__).parent / "scripts" / "transaction.lua"
-REJECT_TEXT = 'Message refused by data-loss-prevention policy "credentials" (rule: credentials)'
+REJECT_TEXT = 'Message refused by data-loss-prevention policy "default" (rule: block-credentials)'
 
 
 def split_mail(eml: bytes, directory: Path) -> tuple[Path, Path]:
@@ -55,7 +55,7 @@ def test_a_docx_attachment_holding_a_pypi_token_is_rejected_with_our_text(
 
 def test_an_ssn_is_accepted_with_the_audit_header(milter: RunningMilter, tmp_path: Path) -> None:
     output = miltertest(
-        milter, audit_mail(), tmp_path, expect="header", hname="X-DLP-Verdict", hvalue="audit; policy=credentials"
+        milter, audit_mail(), tmp_path, expect="header", hname="X-DLP-Verdict", hvalue="audit; policy=default"
     )
     assert "milter answer as expected: header" in output
 

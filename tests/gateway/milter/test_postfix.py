@@ -8,14 +8,14 @@ import pytest
 
 from service.gateway.milter import MilterConfig, RunningMilter
 from tests.fixtures.make_mail import audit_mail, clean_mail, pypi_token, token_mail
-from tests.gateway.milter.conftest import ClassifyingInspector
 from tests.gateway.milter.postfix_instance import PostfixInstance
+from tests.gateway.recording import RecordingInspector
 
-REJECT_LINE = '<** 550 5.7.1 Message refused by data-loss-prevention policy "credentials" (rule: credentials)'
+REJECT_LINE = '<** 550 5.7.1 Message refused by data-loss-prevention policy "default" (rule: block-credentials)'
 
 
 @pytest.fixture(scope="module")
-def module_milter(inspector: ClassifyingInspector) -> Iterator[RunningMilter]:
+def module_milter(inspector: RecordingInspector) -> Iterator[RunningMilter]:
     running = RunningMilter(inspector, MilterConfig(bind="inet:127.0.0.1:0"))
     yield running
     running.stop()
@@ -51,7 +51,7 @@ def test_a_mail_with_a_secret_is_rejected_with_our_text(postfix: PostfixInstance
     assert pypi_token() not in log
 
 
-def test_without_the_milter_postfix_defers_mail(inspector: ClassifyingInspector) -> None:
+def test_without_the_milter_postfix_defers_mail(inspector: RecordingInspector) -> None:
     stopped = RunningMilter(inspector, MilterConfig(bind="inet:127.0.0.1:0"))
     port = stopped.endpoint.port
     stopped.stop()  # nothing listens on the milter's port any more

@@ -20,9 +20,9 @@ from service.gateway.milter.session import REQUESTED_MACROS, WANTED_ACTIONS
 from service.policy.model import Channel, Direction, Verdict
 from tests.fixtures.make_mail import SSN_LINE, audit_mail, clean_mail, large_mail, pypi_token, token_mail
 from tests.gateway.milter.client import MilterClient, Reply
-from tests.gateway.milter.conftest import ClassifyingInspector
+from tests.gateway.recording import RecordingInspector
 
-REJECTED = b'550 5.7.1 Message refused by data-loss-prevention policy "credentials" (rule: credentials)\0'
+REJECTED = b'550 5.7.1 Message refused by data-loss-prevention policy "default" (rule: block-credentials)\0'
 
 
 def client(running: RunningMilter) -> MilterClient:
@@ -46,7 +46,7 @@ def closed_by_server(sock: socket.socket) -> bool:
 
 
 @pytest.fixture
-def start(inspector: ClassifyingInspector) -> Iterator[object]:
+def start(inspector: RecordingInspector) -> Iterator[object]:
     started: list[RunningMilter] = []
 
     def run(config: MilterConfig | None = None, with_inspector: object = None) -> RunningMilter:
@@ -80,7 +80,7 @@ def test_an_older_mta_offering_no_silent_steps_gets_a_reply_to_each(milter: Runn
         assert mta.mail_from("alice@example.com") == Reply(p.CONTINUE, b"")
         assert mta.rcpt_to("bob@example.net") == Reply(p.CONTINUE, b"")
         assert mta.message(audit_mail()) == [
-            p_reply(p.add_header("X-DLP-Verdict", "audit; policy=credentials")),
+            p_reply(p.add_header("X-DLP-Verdict", "audit; policy=default")),
             Reply(p.ACCEPT, b""),
         ]
 
@@ -104,7 +104,7 @@ def test_a_mail_with_a_token_in_a_docx_attachment_is_rejected_naming_the_policy(
     token = pypi_token().encode()
     assert all(token not in reply.data for reply in replies)
     assert pypi_token() not in caplog.text
-    assert "milter verdict block policy=credentials rules=credentials" in caplog.text
+    assert "milter verdict block policy=default rules=block-credentials" in caplog.text
 
 
 def test_an_ssn_is_audited_with_a_header_and_never_shown(
@@ -113,11 +113,11 @@ def test_an_ssn_is_audited_with_a_header_and_never_shown(
     caplog.set_level(logging.DEBUG)
     with session(milter) as mta:
         replies = mta.transaction(audit_mail())
-    assert replies == [p_reply(p.add_header("X-DLP-Verdict", "audit; policy=credentials")), Reply(p.ACCEPT, b"")]
+    assert replies == [p_reply(p.add_header("X-DLP-Verdict", "audit; policy=default")), Reply(p.ACCEPT, b"")]
     assert "536-22-8726" not in caplog.text and SSN_LINE not in caplog.text
 
 
-def test_the_channel_carries_envelope_client_and_direction(inspector: ClassifyingInspector, start: object) -> None:
+def test_the_channel_carries_envelope_client_and_direction(inspector: RecordingInspector, start: object) -> None:
     config = MilterConfig(bind="inet:127.0.0.1:0", daemon_directions={"MX": Direction.INBOUND})
     running = start(config)  # type: ignore[operator]
     with session(running) as mta:
@@ -143,7 +143,7 @@ def test_the_channel_carries_envelope_client_and_direction(inspector: Classifyin
 
 
 def test_abort_forgets_the_message_and_the_connection_goes_on(
-    inspector: ClassifyingInspector, milter: RunningMilter
+    inspector: RecordingInspector, milter: RunningMilter
 ) -> None:
     with session(milter) as mta:
         mta.mail_from("alice@example.com")
@@ -221,7 +221,7 @@ def test_an_idle_connection_is_closed(start: object) -> None:
     ],
 )
 def test_a_message_over_the_size_limit_gets_the_configured_answer(
-    inspector: ClassifyingInspector, start: object, action: OversizeAction, expected: bytes
+    inspector: RecordingInspector, start: object, action: OversizeAction, expected: bytes
 ) -> None:
     running = start(MilterConfig(bind="inet:127.0.0.1:0", max_message_bytes=100_000, oversize_action=action))  # type: ignore[operator]
     calls = len(inspector.calls)
@@ -330,7 +330,7 @@ def test_replies_are_counted_by_outcome(milter: RunningMilter) -> None:
     assert {outcome: count(outcome) - before[outcome] for outcome in before} == {"accept": 1, "audit": 1, "reject": 1}
 
 
-def test_the_milter_listens_on_a_unix_socket(inspector: ClassifyingInspector, tmp_path: Path) -> None:
+def test_the_milter_listens_on_a_unix_socket(inspector: RecordingInspector, tmp_path: Path) -> None:
     path = tmp_path / "milter.sock"
     running = RunningMilter(inspector, MilterConfig(bind=f"unix:{path}"))
     try:
@@ -344,7 +344,7 @@ def test_the_milter_listens_on_a_unix_socket(inspector: ClassifyingInspector, tm
         running.stop()
 
 
-def test_stopping_the_server_closes_open_connections(inspector: ClassifyingInspector) -> None:
+def test_stopping_the_server_closes_open_connections(inspector: RecordingInspector) -> None:
     running = RunningMilter(inspector, MilterConfig(bind="inet:127.0.0.1:0"))
     with session(running) as mta:
         running.stop()
