@@ -60,9 +60,7 @@ def _implies(pattern: Pattern, other: Pattern) -> bool | None:
     if len(names) > MAX_ELEMENTS_ENUMERATED:
         return None
     return all(
-        satisfied(other.supporting, present)
-        for present in subsets(names)
-        if satisfied(pattern.supporting, present)
+        satisfied(other.supporting, present) for present in subsets(names) if satisfied(pattern.supporting, present)
     )
 
 

@@ -202,4 +202,3 @@ def _runs_out_of_time(compiled: regex.Pattern[str], suspects: tuple[Suspect, ...
                 except TimeoutError:
                     return True
     return False
-

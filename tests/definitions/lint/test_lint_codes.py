@@ -27,7 +27,12 @@ CASES = [
     (Code.KEYWORD_TERM_STOP_WORD, "stop_word.trigger", "stop_word.clean", "elements.kw_number.keywords.terms[0]"),
     (Code.SUPPORTING_OUTSIDE_WINDOW, "outside_window.trigger", "outside_window.clean", "patterns[0].supporting"),
     (Code.SUPPORTING_OUTSIDE_WINDOW, "outside_window_zero.trigger", "outside_window.clean", "patterns[0].supporting"),
-    (Code.EXCLUSION_OUTSIDE_WINDOW, "exclusion_outside.trigger", "exclusion_outside.clean", "patterns[0].supporting[1][0]"),
+    (
+        Code.EXCLUSION_OUTSIDE_WINDOW,
+        "exclusion_outside.trigger",
+        "exclusion_outside.clean",
+        "patterns[0].supporting[1][0]",
+    ),
     (Code.EXAMPLE_FAILS, "examples_fail.trigger", "examples.clean", "examples.match[2]"),
     (Code.TOO_FEW_EXAMPLES, "too_few_examples.trigger", "examples.clean", "examples.match"),
 ]
@@ -74,7 +79,10 @@ def test_failing_examples_say_which_and_why() -> None:
 
 
 def test_examples_can_be_left_out() -> None:
-    assert with_code(lint_definition(fixture_definition("examples_fail.trigger"), run_examples=False), Code.EXAMPLE_FAILS) == []
+    assert (
+        with_code(lint_definition(fixture_definition("examples_fail.trigger"), run_examples=False), Code.EXAMPLE_FAILS)
+        == []
+    )
 
 
 def test_duplicate_ids_and_names_across_folders_name_both_files() -> None:
