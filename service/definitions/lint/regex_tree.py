@@ -269,7 +269,9 @@ def representative(members: frozenset[str]) -> str:
 def run_lengths(node: Node, character: str) -> tuple[int, int | None] | None:
     """The shortest and longest run of ``character`` the node matches (None: no run at all).
 
-    The range is a hull: an alternation of runs of 1 and 3 gives (1, 3).
+    The range is a hull: an alternation of runs of 1 and 3 gives (1, 3). An atomic group or
+    a possessive repeat counts as one length: whatever it takes, it keeps, so it offers
+    backtracking no second way to split a run.
     """
     if isinstance(node, Chars):
         return (1, 1) if character in node.members else None
@@ -292,8 +294,12 @@ def run_lengths(node: Node, character: str) -> tuple[int, int | None] | None:
     if isinstance(node, Repeat):
         return _repeat_run_lengths(node, character)
     if isinstance(node, Atomic):
-        return run_lengths(node.body, character)
+        return _one_length(run_lengths(node.body, character))
     return (0, 0) if node.zero_width else None
+
+
+def _one_length(lengths: tuple[int, int | None] | None) -> tuple[int, int | None] | None:
+    return None if lengths is None else (lengths[0], lengths[0])
 
 
 def _repeat_run_lengths(node: Repeat, character: str) -> tuple[int, int | None] | None:
@@ -304,4 +310,4 @@ def _repeat_run_lengths(node: Repeat, character: str) -> tuple[int, int | None] 
     high = None if body[1] is None or node.max is None else body[1] * node.max
     if node.max is None and body[1] == 0:
         high = 0
-    return low, high
+    return (low, high) if node.backtracks else _one_length((low, high))

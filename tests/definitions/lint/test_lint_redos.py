@@ -1,0 +1,97 @@
+"""Catastrophic backtracking: the shapes found on the tree, and the bounded run that confirms them."""
+
+from __future__ import annotations
+
+import pytest
+import regex
+
+from service.definitions import load_builtin_definitions
+from service.definitions.lint import redos, regex_tree
+from service.definitions.lint.redos import CONFIRM_TIMEOUT_SECONDS, Shape, examine
+from service.definitions.model import RegexElement
+from service.definitions.semantics import regex_flags
+
+FLAGS = regex.ASCII
+
+
+@pytest.mark.parametrize(
+    ("pattern", "shape"),
+    [
+        (r"(a+)+$", Shape.NESTED_QUANTIFIERS),
+        (r"(\d|\d\d)+z", Shape.OVERLAPPING_ALTERNATION),
+        (r"(.*a){12}", Shape.NESTED_QUANTIFIERS),
+        (r"(\w+\s?)+$", Shape.NESTED_QUANTIFIERS),
+        (r"\d+\d+z", Shape.ADJACENT_QUANTIFIERS),
+    ],
+)
+def test_dangerous_patterns_are_found_and_confirmed(pattern: str, shape: Shape) -> None:
+    verdict = examine(pattern, FLAGS)
+    assert verdict.analysed
+    assert shape in {suspect.shape for suspect in verdict.suspects}
+    assert verdict.timed_out
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"a+$",
+        r"[a-z]+\.[a-z]+",
+        r"(?:[a-z0-9]{1,63}\.){1,8}[a-z]{2,24}",
+        r"(?:\d{3}-){2}\d{4}",
+        r"(?>a+)+$",  # atomic: nothing inside is tried again
+        r"(?:a++)+$",  # possessive
+        r"\s{0,32}=\s{0,32}",
+    ],
+)
+def test_safe_patterns_have_no_suspect(pattern: str) -> None:
+    verdict = examine(pattern, FLAGS)
+    assert verdict.suspects == () and not verdict.timed_out
+
+
+def test_a_shape_the_engine_copes_with_is_a_risk_not_an_error() -> None:
+    verdict = examine(r"^(a+)+$", FLAGS)
+    assert verdict.suspects and not verdict.timed_out
+
+
+def test_the_confirmation_run_is_bounded_by_its_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    limits: list[float] = []
+    original = redos._runs_out_of_time
+
+    def recording(compiled: regex.Pattern[str], suspects: tuple[redos.Suspect, ...]) -> bool:
+        limits.append(redos.CONFIRM_TIMEOUT_SECONDS)
+        return original(compiled, suspects)
+
+    monkeypatch.setattr(redos, "_runs_out_of_time", recording)
+    verdict = examine(r"(a+)+$", FLAGS)
+    # The run stopped because of the limit (a TimeoutError from regex), not because it finished.
+    assert verdict.timed_out and verdict.timeout == CONFIRM_TIMEOUT_SECONDS
+    assert limits == [CONFIRM_TIMEOUT_SECONDS]
+
+
+def test_crafted_inputs_lead_into_the_repeat() -> None:
+    (suspect, *_) = examine(r"key=(a+)+;", FLAGS).suspects
+    assert suspect.prefix == "key=" and suspect.pump == "a" and suspect.suffix == ";"
+    assert all(text.startswith("key=aaaa") for text in suspect.inputs())
+
+
+def test_without_a_tree_generic_inputs_still_confirm(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(regex_tree, "_sre_parse", None)
+    dangerous = examine(r"(a+)+$", FLAGS)
+    assert not dangerous.analysed and dangerous.timed_out
+    safe = examine(r"[a-z]{1,8}", FLAGS)
+    assert not safe.analysed and not safe.timed_out
+
+
+def test_a_pattern_that_does_not_compile_is_left_to_the_loader() -> None:
+    verdict = examine(r"(unclosed", FLAGS)
+    assert verdict.suspects == () and not verdict.timed_out
+
+
+def test_no_regex_of_a_builtin_definition_is_suspect() -> None:
+    suspects = [
+        f"{definition.source}: {name}"
+        for definition in load_builtin_definitions()
+        for name, element in definition.elements.items()
+        if isinstance(element, RegexElement) and examine(element.pattern, regex_flags(element)).suspects
+    ]
+    assert suspects == []
