@@ -179,7 +179,8 @@ def test_validate_reports_a_pattern_without_evidence_when_checksum_is_false(caps
     assert status == 1
     errors = [line for line in out.splitlines() if " error " in line]
     assert len(errors) == 2
-    assert all(line.startswith("unsupported/no_checksum_alone.yaml: error pattern-without-evidence ") for line in errors)
+    prefix = "unsupported/no_checksum_alone.yaml: error pattern-without-evidence "
+    assert all(line.startswith(prefix) for line in errors)
     assert all("fires on its primary element alone, but the SIT has checksum: false" in line for line in errors)
     assert " patterns[1]: " in errors[0] and " patterns[2]: " in errors[1]
 
