@@ -29,12 +29,16 @@ def example_count_findings(definition: SitDefinition) -> Iterator[LintFinding]:
 
 
 def example_outcomes(definitions: Sequence[SitDefinition], scanner: Scanner | None = None) -> list[ExampleOutcome]:
-    """Run every example; ``scanner`` must hold the definitions (one is compiled when not given)."""
-    if scanner is None:
-        # A SIT whose id another file uses too is reported as a duplicate, not run twice.
-        unique = {definition.id: definition for definition in reversed(definitions)}
-        scanner = compile_scanner(DefinitionSet(tuple(reversed(unique.values()))))
-    return run_examples(scanner, definitions)
+    """Run every example; ``scanner``, when given, must hold the definitions."""
+    if scanner is not None:
+        return run_examples(scanner, definitions)
+    # Of SITs sharing an id only the first is run: the others are reported as duplicates,
+    # and a scanner selects SITs by id.
+    first_by_id: dict[str, SitDefinition] = {}
+    for definition in definitions:
+        first_by_id.setdefault(definition.id, definition)
+    unique = tuple(first_by_id.values())
+    return run_examples(compile_scanner(DefinitionSet(unique)), unique)
 
 
 def failed_example_findings(outcomes: Iterable[ExampleOutcome]) -> Iterator[LintFinding]:

@@ -28,6 +28,8 @@ except ImportError:  # pragma: no cover - depends on the Python version
 # A few non-ASCII characters stand for all others: a no-break space, a Latin letter,
 # a Han character, an Arabic-Indic digit.
 PROBE_CHARACTERS: frozenset[str] = frozenset(chr(code) for code in range(128)) | frozenset("\u00a0é中٠")
+# Deeper trees are not analysed (each level costs a few frames of recursion).
+MAX_DEPTH = 60
 # A sample of a repeat is its body this many times at most.
 MAX_SAMPLE_REPEAT = 64
 
@@ -85,9 +87,20 @@ def parse(pattern: str, flags: int = 0) -> Node | None:
     try:
         parsed = _sre_parse.parse(pattern, flags & regex.IGNORECASE)
         flags = parsed.state.flags
-        return _convert(parsed.data, bool(flags & regex.IGNORECASE), bool(flags & regex.DOTALL))
+        root = _convert(parsed.data, bool(flags & regex.IGNORECASE), bool(flags & regex.DOTALL))
     except Exception:  # any failure of a private parser means "no tree", never a crash
         return None
+    # The analyses recurse over the tree; a pathologically deep one is not analysed.
+    return root if _depth(root) <= MAX_DEPTH else None
+
+
+def _depth(node: Node) -> int:
+    if isinstance(node, Seq | Alt):
+        children = node.items if isinstance(node, Seq) else node.branches
+        return 1 + max((_depth(child) for child in children), default=0)
+    if isinstance(node, Repeat | Atomic):
+        return 1 + _depth(node.body)
+    return 1
 
 
 def _convert(items: Iterable[tuple[Any, Any]], ignore_case: bool, dotall: bool) -> Node:

@@ -73,3 +73,8 @@ def test_syntax_only_the_regex_package_reads_gives_no_tree() -> None:
 def test_without_the_private_parser_there_is_no_tree(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(regex_tree, "_sre_parse", None)
     assert parse("a+") is None
+
+
+def test_a_pathologically_deep_pattern_gives_no_tree() -> None:
+    assert parse("(?:x|y" * 10 + "z" + ")" * 10) is not None
+    assert parse("(?:x|y" * 40 + "z" + ")" * 40) is None
