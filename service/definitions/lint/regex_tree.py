@@ -16,6 +16,7 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import regex
@@ -77,17 +78,21 @@ class Opaque:
 
 Node = Chars | Seq | Alt | Repeat | Atomic | Opaque
 EMPTY: Node = Seq(())
-ANYTHING = Chars(PROBE_CHARACTERS)
 
 
 def parse(pattern: str, flags: int = 0) -> Node | None:
     """The pattern's tree, or None when the standard parser is missing or cannot read it."""
     if _sre_parse is None:
         return None
+    return _parse(pattern, flags)
+
+
+@lru_cache(maxsize=4096)  # trees are immutable; several rules read the same regex
+def _parse(pattern: str, flags: int) -> Node | None:
     try:
         parsed = _sre_parse.parse(pattern, flags & regex.IGNORECASE)
-        flags = parsed.state.flags
-        root = _convert(parsed.data, bool(flags & regex.IGNORECASE), bool(flags & regex.DOTALL))
+        found = parsed.state.flags  # the pattern's own (?i) and (?s) included
+        root = _convert(parsed.data, bool(found & regex.IGNORECASE), bool(found & regex.DOTALL))
     except Exception:  # any failure of a private parser means "no tree", never a crash
         return None
     # The analyses recurse over the tree; a pathologically deep one is not analysed.

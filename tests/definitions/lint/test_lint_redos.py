@@ -6,7 +6,7 @@ import pytest
 import regex
 
 from service.definitions import load_builtin_definitions
-from service.definitions.lint import redos, regex_tree
+from service.definitions.lint import regex_tree
 from service.definitions.lint.redos import CONFIRM_TIMEOUT_SECONDS, Shape, examine
 from service.definitions.model import RegexElement
 from service.definitions.semantics import regex_flags
@@ -53,19 +53,38 @@ def test_a_shape_the_engine_copes_with_is_a_risk_not_an_error() -> None:
     assert verdict.suspects and not verdict.timed_out
 
 
+class RecordingPattern:
+    """A compiled pattern that notes the time limit of every run it is asked for."""
+
+    def __init__(self, compiled: regex.Pattern[str]) -> None:
+        self.compiled = compiled
+        self.timeouts: list[float | None] = []
+
+    def search(self, text: str, timeout: float | None = None) -> object:
+        self.timeouts.append(timeout)
+        return self.compiled.search(text, timeout=timeout)
+
+    def fullmatch(self, text: str, timeout: float | None = None) -> object:
+        self.timeouts.append(timeout)
+        return self.compiled.fullmatch(text, timeout=timeout)
+
+
 def test_the_confirmation_run_is_bounded_by_its_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    limits: list[float] = []
-    original = redos._runs_out_of_time
+    recorded: list[RecordingPattern] = []
+    original = regex.compile
 
-    def recording(compiled: regex.Pattern[str], suspects: tuple[redos.Suspect, ...]) -> bool:
-        limits.append(redos.CONFIRM_TIMEOUT_SECONDS)
-        return original(compiled, suspects)
+    def compile_recording(pattern: str, flags: int = 0) -> RecordingPattern:
+        recorded.append(RecordingPattern(original(pattern, flags)))
+        return recorded[-1]
 
-    monkeypatch.setattr(redos, "_runs_out_of_time", recording)
+    monkeypatch.setattr(regex, "compile", compile_recording)
     verdict = examine(r"(a+)+$", FLAGS)
-    # The run stopped because of the limit (a TimeoutError from regex), not because it finished.
+    (runs,) = recorded
+    # Every run had the limit, and the first one ended because of it (regex raised TimeoutError).
+    assert runs.timeouts == [CONFIRM_TIMEOUT_SECONDS]
     assert verdict.timed_out and verdict.timeout == CONFIRM_TIMEOUT_SECONDS
-    assert limits == [CONFIRM_TIMEOUT_SECONDS]
+    safe = examine(r"a{1,64}!", FLAGS)
+    assert not safe.timed_out
 
 
 def test_crafted_inputs_lead_into_the_repeat() -> None:
