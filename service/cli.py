@@ -26,12 +26,11 @@ from service.config import ConfigError, engine_setting, load_settings
 from service.definitions import DefinitionError, DefinitionSet, UnknownSitError, load_definitions
 from service.definitions.catalogue import render_catalogue
 from service.definitions.describe import describe_sit
-from service.definitions.lint import Severity, lint
-from service.definitions.loader import builtin_definitions_dir
+from service.definitions.lint import LintReport, Severity, lint_report
+from service.definitions.loader import builtin_definitions_dir, read_definitions
 from service.engine import ClassifyOptions, Scanner, compile_scanner
 from service.engine.compiler import ENGINES
 from service.engine.deadline import Deadline
-from service.engine.examples import run_examples
 from service.engine.report import Report
 from service.engine.stream import classify_stream_with_excerpts
 from service.extract import ExtractionLimits
@@ -143,6 +142,7 @@ def add_sits_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         "dirs", nargs="*", type=Path, metavar="DIR", help="definition folders (default: built-in)"
     )
     validate_cmd.add_argument("--verbose", "-v", action="store_true", help="list passing examples too")
+    validate_cmd.add_argument("--json", action="store_true", help="print the findings and counts as one JSON object")
     validate_cmd.set_defaults(handler=run_sits_validate)
     add_test_command(sits)
 
@@ -389,27 +389,40 @@ def run_sits_catalogue(args: argparse.Namespace) -> int:
 
 def run_sits_validate(args: argparse.Namespace) -> int:
     directories = args.dirs or [builtin_definitions_dir()]
-    try:
-        definitions = load_definitions(directories)
-    except DefinitionError as error:
-        print(error, file=sys.stdout)
-        return EXIT_FOUND
-    findings = lint(definitions)
-    for finding in findings:
-        print(finding)
-    scanner: Scanner = compile_scanner(definitions)
-    outcomes = run_examples(scanner, definitions)
-    failures = [outcome for outcome in outcomes if not outcome.passed]
-    for outcome in outcomes:
-        if not outcome.passed or args.verbose:
-            print(f"{'FAIL' if not outcome.passed else 'ok'}: {outcome.sit.source}: {outcome.label}: {outcome.detail}")
-    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
-    warnings = len(findings) - errors
-    print(
-        f"{len(definitions)} SITs, {len(outcomes)} examples: {len(failures)} failed; "
-        f"{errors} lint error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
-    )
-    return EXIT_FOUND if failures or errors else EXIT_CLEAN
+    definitions, problems = read_definitions(directories)
+    report = lint_report(definitions, problems)
+    counts = _validate_counts(len(definitions), report)
+    if args.json:
+        findings = [finding.to_dict() for finding in report.findings]
+        print(json.dumps({**counts, "findings": findings}, ensure_ascii=False, indent=2))
+    else:
+        for finding in report.findings:
+            print(finding)
+        if args.verbose:
+            for outcome in report.outcomes:
+                if outcome.passed:
+                    print(f"ok: {outcome.sit.source}: {outcome.label}: {outcome.detail}")
+        errors, warnings = counts["errors"], counts["warnings"]
+        print(
+            f"{counts['sits']} SITs, {counts['examples']} examples: {counts['failed_examples']} failed; "
+            f"{errors} lint error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}, "
+            f"{counts['infos']} info"
+        )
+    return EXIT_FOUND if report.errors else EXIT_CLEAN
+
+
+def _validate_counts(sits: int, report: LintReport) -> dict[str, int]:
+    def count(severity: Severity) -> int:
+        return sum(1 for finding in report.findings if finding.severity is severity)
+
+    return {
+        "sits": sits,
+        "examples": len(report.outcomes),
+        "failed_examples": sum(1 for outcome in report.outcomes if not outcome.passed),
+        "errors": count(Severity.ERROR),
+        "warnings": count(Severity.WARNING),
+        "infos": count(Severity.INFO),
+    }
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from service.cli import main
 from tests.conftest import DEFINITION_FIXTURES, FIXTURES
 
 TEXTS = FIXTURES / "texts"
+LINT_FIXTURES = FIXTURES / "lint"
 GITHUB = "GitHub personal access token"
 
 
@@ -176,16 +177,47 @@ def test_validate_builtin_definitions_passes(capsys: pytest.CaptureFixture[str])
 def test_validate_reports_a_pattern_without_evidence_when_checksum_is_false(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(["sits", "validate", str(DEFINITION_FIXTURES / "unsupported")], capsys)
     assert status == 1
-    errors = [line for line in out.splitlines() if line.startswith("error:")]
+    errors = [line for line in out.splitlines() if " error " in line]
     assert len(errors) == 2
+    prefix = "unsupported/no_checksum_alone.yaml: error pattern-without-evidence "
+    assert all(line.startswith(prefix) for line in errors)
     assert all("fires on its primary element alone, but the SIT has checksum: false" in line for line in errors)
-    assert "patterns.1" in errors[0] and "patterns.2" in errors[1]
+    assert " patterns[1]: " in errors[0] and " patterns[2]: " in errors[1]
 
 
 def test_validate_reports_malformed_definitions(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(["sits", "validate", str(DEFINITION_FIXTURES / "bad")], capsys)
     assert status == 1
-    assert "bad/many_problems.yaml: colour: Unknown field." in out
+    assert "bad/many_problems.yaml: error invalid-definition colour: Unknown field." in out
+
+
+def test_validate_passes_with_warnings_only(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["sits", "validate", str(LINT_FIXTURES / "duplicates" / "first")], capsys)
+    assert status == 0, out
+    status, out, _ = run(["sits", "validate", str(LINT_FIXTURES / "duplicates" / "first"), "-v"], capsys)
+    assert status == 0
+    assert sum(1 for line in out.splitlines() if line.startswith("ok: first/employee.yaml: ")) == 6
+
+
+def test_validate_json_lists_findings_and_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    folders = [str(LINT_FIXTURES / "duplicates" / "first"), str(LINT_FIXTURES / "duplicates" / "second")]
+    status, out, _ = run(["sits", "validate", *folders, "--json"], capsys)
+    assert status == 1
+    shown = json.loads(out)
+    assert {key: shown[key] for key in ("sits", "errors", "failed_examples")} == {
+        "sits": 2,
+        "errors": 2,
+        "failed_examples": 0,
+    }
+    codes = {(finding["source"], finding["code"]) for finding in shown["findings"]}
+    assert codes == {("second/employee_copy.yaml", "duplicate-id"), ("second/employee_copy.yaml", "duplicate-name")}
+
+
+def test_validate_reports_catastrophic_backtracking(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["sits", "validate", str(DEFINITION_FIXTURES / "catastrophic"), "--json"], capsys)
+    assert status == 1
+    (found,) = [f for f in json.loads(out)["findings"] if f["code"] == "regex-catastrophic-backtracking"]
+    assert found["path"] == "elements.runaway.regex" and found["severity"] == "error" and found["timed_out"]
 
 
 def test_console_script_entry_point_reads_stdin_and_sets_exit_status() -> None:

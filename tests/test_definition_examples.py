@@ -50,10 +50,19 @@ def test_every_builtin_sit_has_enough_examples() -> None:
         assert len(definition.examples.no_match) >= minimum, name
 
 
-def test_builtin_definitions_lint_clean() -> None:
-    findings = lint(load_builtin_definitions())
+# Reviewed: "from" before an address is how mail headers and SSH logs name the host it
+# came from, and the examples of both IP SITs depend on it.
+KNOWN_WARNINGS = {
+    ("sit_definitions/general/ip_address_v4.yaml", "keyword-term-stop-word", "elements.kw_ip.keywords.terms[9]"),
+    ("sit_definitions/general/ip_address_v6.yaml", "keyword-term-stop-word", "elements.kw_ip.keywords.terms[9]"),
+}
+
+
+def test_builtin_definitions_lint_without_errors(builtin_scanner: Scanner) -> None:
+    findings = lint(builtin_scanner.definitions, scanner=builtin_scanner)
     assert [str(f) for f in findings if f.severity is Severity.ERROR] == []
-    assert [str(f) for f in findings] == []
+    warnings = {(f.source, f.code, f.path) for f in findings if f.severity is Severity.WARNING}
+    assert warnings == KNOWN_WARNINGS
 
 
 def test_the_catalogue_is_up_to_date() -> None:

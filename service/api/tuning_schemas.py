@@ -61,7 +61,8 @@ class LintFindingSchema(Schema):
     sit = fields.String(required=True)
     path = fields.String(required=True)
     message = fields.String(required=True)
-    code = fields.String()
+    code = fields.String(required=True)
+    timed_out = fields.Boolean(metadata={"description": "A check that runs the definition reached its time limit."})
 
 
 class ExampleOutcomeSchema(Schema):

@@ -75,6 +75,15 @@ def definition_files(directory: Path) -> list[Path]:
 
 def load_definitions(directories: Iterable[Path]) -> DefinitionSet:
     """Load every definition file below the directories; raise ``DefinitionError`` listing all problems."""
+    definitions, problems = read_definitions(directories)
+    problems.extend(duplicate_problems(definitions))
+    if problems:
+        raise DefinitionError(problems)
+    return DefinitionSet(tuple(definitions))
+
+
+def read_definitions(directories: Iterable[Path]) -> tuple[list[SitDefinition], list[Problem]]:
+    """Every definition that loads, and the problems of the files that do not (clashes not looked for)."""
     definitions: list[SitDefinition] = []
     problems: list[Problem] = []
     for directory in directories:
@@ -82,15 +91,11 @@ def load_definitions(directories: Iterable[Path]) -> DefinitionSet:
             problems.append(Problem(str(directory), "", "definitions directory does not exist"))
             continue
         for path in definition_files(directory):
-            shown = _display_name(path, directory)
-            definition, found = load_definition_file(path, shown)
+            definition, found = load_definition_file(path, _display_name(path, directory))
             problems.extend(found)
             if definition is not None:
                 definitions.append(definition)
-    problems.extend(duplicate_problems(definitions))
-    if problems:
-        raise DefinitionError(problems)
-    return DefinitionSet(tuple(definitions))
+    return definitions, problems
 
 
 def load_builtin_definitions(extra_directories: Sequence[Path] = ()) -> DefinitionSet:

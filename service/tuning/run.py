@@ -133,7 +133,7 @@ def _run_sample(
 
 
 def _finding(finding: LintFinding) -> dict[str, Any]:
-    return {key: str(value) for key, value in dataclasses.asdict(finding).items()}
+    return finding.to_dict()
 
 
 def _example(outcome: ExampleOutcome) -> dict[str, Any]:
