@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 
 from service.classify import Document, UnreadableDocument, classify
 from service.cli_output import Progress, RunSummary, print_report
+from service.cli_purview import PurviewCliError, add_purview_commands
 from service.config import ConfigError, engine_setting, load_settings
 from service.definitions import DefinitionError, DefinitionSet, UnknownSitError, load_definitions
 from service.definitions.catalogue import render_catalogue
@@ -51,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         status: int = args.handler(args)
-    except CliError as error:
+    except (CliError, PurviewCliError) as error:
         print(f"dlp: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     except DefinitionError as error:
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_classify_command(commands)
     add_serve_command(commands)
     add_sits_commands(commands)
+    add_purview_commands(commands)
     return parser
 
 

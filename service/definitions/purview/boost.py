@@ -36,7 +36,13 @@ POSIX_CLASSES = {
     "word": "0-9A-Za-z_",
     "xdigit": "0-9A-Fa-f",
 }
-BOOST_ESCAPES = {r"\z": r"\Z", r"\Z": r"(?=\n?\Z)", r"\<": r"\m", r"\>": r"\M", r"\h": f"[{HORIZONTAL_SPACE}]"}
+# Word start and end are spelt with lookarounds, not the regex package's \m and \M, which
+# the Hyperscan prefilter does not understand.
+WORD_START = r"(?<!\w)(?=\w)"
+WORD_END = r"(?<=\w)(?!\w)"
+BOOST_ESCAPES = {r"\z": r"\Z", r"\Z": r"(?=\n?\Z)", r"\<": WORD_START, r"\>": WORD_END, r"\h": f"[{HORIZONTAL_SPACE}]"}
+# Our spellings of Boost constructs, put back whole before the rest is translated.
+_SENTINELS = {r"(?=\n?\Z)": ("\x00Z\x00", r"\Z"), WORD_START: ("\x00S\x00", r"\<"), WORD_END: ("\x00E\x00", r"\>")}
 OUR_ESCAPES = {r"\Z": r"\z", r"\m": r"\<", r"\M": r"\>"}
 AMBIGUOUS_ESCAPES = {
     r"\v": r"\v is a vertical tab in some Boost versions and vertical white space in others; write \x0b",
@@ -73,9 +79,12 @@ def to_boost(pattern: str, case_sensitive: bool) -> tuple[str, list[str]]:
     ours_imported = pattern.startswith(IMPORT_PREFIX)
     if ours_imported:
         pattern = pattern[len(IMPORT_PREFIX) :]
-    tokens = tokenize(pattern.replace(r"(?=\n?\Z)", "\x00BOOST_Z\x00"))
+    for ours, (sentinel, _) in _SENTINELS.items():
+        pattern = pattern.replace(ours, sentinel)
+    tokens = tokenize(pattern)
     body = "".join(_export_token(token, notes, first=index == 0) for index, token in enumerate(tokens))
-    body = body.replace("\x00BOOST_Z\x00", r"\Z")
+    for sentinel, boost in _SENTINELS.values():
+        body = body.replace(sentinel, boost)
     if not ours_imported and any(token.line_sensitive for token in tokens):
         body = EXPORT_PREFIX + body
     return (body if case_sensitive else CASE_PREFIX + body), notes
@@ -91,6 +100,8 @@ def _import_token(token: Token, notes: list[str]) -> str:
             return BOOST_ESCAPES[text]
         if text.startswith(r"\x{"):
             return _python_code_point(text)
+        if text.startswith((r"\k<", r"\k{")):
+            return f"(?P={text[3:-1]})"
         return text
     if token.kind == "quoted":
         notes.append(r"\Q…\E became an escaped literal")

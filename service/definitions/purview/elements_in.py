@@ -91,8 +91,8 @@ def keyword_parts(package: Package, ident: str) -> dict[str, dict[str, Any]]:
         if style not in ("word", "string"):
             raise Unrepresentable(f"Keyword[@id='{ident}']/Group", f"matchStyle {style!r} is not word or string")
         for term in group.findall(q("Term")):
-            text = (term.text or "").strip()
-            if text:
+            text = term.text or ""  # as written: a space inside a term may be deliberate
+            if text.strip():
                 parts.setdefault((style, term.get("caseSensitive") == "true"), []).append(text)
     if not parts:
         raise Unrepresentable(f"Keyword[@id='{ident}']", "has no terms")
@@ -139,5 +139,5 @@ def _text_match(package: Package, item: ET.Element, path: str) -> tuple[str, lis
     processor = item.get("textProcessorId", "")
     if processor not in package.keywords:
         raise Unrepresentable(where, f"textProcessorId {processor!r} is not a keyword list of the package")
-    terms = [(t.text or "").strip() for t in package.keywords[processor].iter(q("Term")) if (t.text or "").strip()]
+    terms = [t.text or "" for t in package.keywords[processor].iter(q("Term")) if (t.text or "").strip()]
     return keys[(direction, logic)], terms

@@ -138,7 +138,7 @@ class EntityBuilder:
 
     def _note_renames(self, ident: str, parts: dict[str, Any], notes: list[str]) -> None:
         path = f"{self.path}/*[@idRef='{ident}']"
-        for note in notes:
+        for note in dict.fromkeys(notes):  # once each, in order
             self.report.append(ReportEntry(Action.TRANSLATED, path, note))
         if len(parts) == 1 and ident not in parts:
             self.report.append(ReportEntry(Action.RENAMED, path, f"element named {next(iter(parts))!r}"))

@@ -29,13 +29,17 @@ def regex_length_problem(pattern: str) -> str | None:
 def term_problems(terms: tuple[str, ...] | list[str]) -> Iterator[tuple[int | None, str, str]]:
     """(index of the term or None for the list, code, message) for every limit the terms break."""
     if len(terms) > MAX_TERMS_PER_LIST:
-        yield None, "purview-too-many-terms", (
-            f"keyword list has {len(terms):,} terms; Purview allows at most {MAX_TERMS_PER_LIST:,}"
+        yield (
+            None,
+            "purview-too-many-terms",
+            (f"keyword list has {len(terms):,} terms; Purview allows at most {MAX_TERMS_PER_LIST:,}"),
         )
     for index, term in enumerate(terms):
         if len(term) > MAX_TERM_LENGTH:
-            yield index, "purview-term-too-long", (
-                f"term is {len(term)} characters; Purview allows at most {MAX_TERM_LENGTH}"
+            yield (
+                index,
+                "purview-term-too-long",
+                (f"term is {len(term)} characters; Purview allows at most {MAX_TERM_LENGTH}"),
             )
 
 

@@ -8,11 +8,19 @@ from typing import Any
 
 import yaml
 
+
+class _PlainDumper(yaml.SafeDumper):
+    """Writes a list used twice in full both times: a definition file has no YAML anchors."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 HEADER = "# Imported from a Purview rule package ({source}); edit freely, it is an ordinary definition file.\n"
 
 
 def definition_yaml(raw: Mapping[str, Any], source: str) -> str:
-    body = yaml.safe_dump(dict(raw), sort_keys=False, allow_unicode=True, width=1000)
+    body = yaml.dump(dict(raw), Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=1000)
     return HEADER.format(source=source) + body
 
 
