@@ -20,6 +20,7 @@ from service.definitions.model import (
     ValidatorRef,
 )
 from service.definitions.purview import limits
+from service.functions import DETECTORS
 from service.definitions.purview.boost import RegexTranslationError, to_boost
 from service.definitions.purview.vocabulary import (
     DATE_PATTERNS,
@@ -78,7 +79,8 @@ def build_processor(element: RegexElement | KeywordElement | FunctionElement, pr
     processor = Processor("function", function_id=purview)
     if element.function == "date":
         processor.notes.append(f"function date became {purview}, which finds fewer date layouts")
-    if element.params:
+    detector = DETECTORS.get(element.function)
+    if detector is not None and dict(element.params) != detector.load_params({}):  # other than the defaults
         processor.dropped.append(f"function parameters {sorted(element.params)}: Purview's functions take none")
     _note_normalize(element.normalize, processor)
     return processor
