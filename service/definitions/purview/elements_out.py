@@ -20,7 +20,6 @@ from service.definitions.model import (
     ValidatorRef,
 )
 from service.definitions.purview import limits
-from service.functions import DETECTORS
 from service.definitions.purview.boost import RegexTranslationError, to_boost
 from service.definitions.purview.vocabulary import (
     DATE_PATTERNS,
@@ -29,6 +28,7 @@ from service.definitions.purview.vocabulary import (
     date_formats,
     q,
 )
+from service.functions import DETECTORS
 
 PLACEHOLDER = "@ID@"
 _CHECKS_AS_FILTERS = {
