@@ -57,7 +57,7 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"wrote {path}")
     else:
         for definition in result.definitions:
-            counts = f"{len(definition.patterns)} patterns, {len(definition.elements)} elements"
+            counts = f"{plural(len(definition.patterns), 'pattern')}, {plural(len(definition.elements), 'element')}"
             print(f"{definition.id}  {definition.name}  ({counts})")
     print_report(result.report)
     print(f"{len(result.definitions)} SITs imported; {summary(result.report)}")
@@ -92,3 +92,7 @@ def print_report(report: list[ReportEntry]) -> None:
 def summary(report: list[ReportEntry]) -> str:
     counts = Counter(str(entry.action) for entry in report)
     return ", ".join(f"{counts[action]} {action}" for action in ("translated", "renamed", "dropped"))
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
