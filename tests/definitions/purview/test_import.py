@@ -124,3 +124,18 @@ def test_written_files_load_as_the_same_definitions(imported, tmp_path: Path) ->
 def test_the_fixture_packages_are_what_the_schema_describes(schema) -> None:  # type: ignore[no-untyped-def]
     assert schema.is_valid(str(STAFF_PACKAGE))
     assert schema.is_valid(str(FIXTURES / "over_limit.xml"))  # valid structure; over Purview's limits
+
+
+def test_an_id_that_is_not_an_element_name_is_renamed_and_reported(schema) -> None:  # type: ignore[no-untyped-def]
+    package = FIXTURES / "odd_ids.xml"
+    assert schema.is_valid(str(package))
+    result = import_package(package.read_bytes(), package.name)
+    (definition,) = result.definitions
+    assert set(definition.elements) == {"_1st_locker", "Keyword_locker"}
+    assert [str(e) for e in result.report if e.action is Action.RENAMED] == [
+        "renamed: Entity[@id='6c5d4e3f-2a1b-4c0d-9e8f-7a6b5c4d3e2f']/*[@idRef='1st:locker']: "
+        "element named '_1st_locker'"
+    ]
+    assert definition.description == "Fabrikam locker number"  # no description given: the name
+    scanner = compile_scanner(DefinitionSet(tuple(result.definitions)))
+    assert found(scanner, "locker L1234") == {"Fabrikam locker number": 75}
