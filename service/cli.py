@@ -21,6 +21,7 @@ from service.classify import Document, UnreadableDocument, classify
 from service.cli_gateways import GatewayCliError, add_gateway_commands
 from service.cli_output import Progress, RunSummary, print_report
 from service.cli_policy import PolicyCliError, add_policy_commands
+from service.cli_purview import PurviewCliError, add_purview_commands
 from service.cli_tuning import add_test_command
 from service.config import ConfigError, engine_setting, load_settings
 from service.definitions import DefinitionError, DefinitionSet, UnknownSitError, load_definitions
@@ -55,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         status: int = args.handler(args)
-    except (CliError, PolicyCliError, GatewayCliError) as error:
+    except (CliError, PolicyCliError, GatewayCliError, PurviewCliError) as error:
         print(f"dlp: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     except DefinitionError as error:
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sits_commands(commands)
     add_policy_commands(commands)
     add_gateway_commands(commands)
+    add_purview_commands(commands)
     return parser
 
 

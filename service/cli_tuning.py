@@ -82,6 +82,8 @@ def _which(error: OSError | UnicodeDecodeError) -> str:
 def print_trial(out: TextIO, data: dict[str, Any]) -> None:
     names = ", ".join(d["name"] for d in data["definitions"])
     print(f"draft: {len(data['definitions'])} SIT(s): {names} (version {data['definitions_version']})", file=out)
+    for note in data["import_notes"]:
+        print(f"  {note}", file=out)
     for finding in data["lint"]:
         where = f" {finding['path']}" if finding["path"] else ""
         print(f"  {finding['severity']}: {finding['sit']}{where}: {finding['message']}", file=out)

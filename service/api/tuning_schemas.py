@@ -87,6 +87,9 @@ class DraftTrialSchema(Schema):
     passed = fields.Boolean(required=True, metadata={"description": "No lint error and every example as expected."})
     definitions = fields.List(fields.Nested(SitRefSchema), required=True)
     definitions_version = fields.String(required=True)
+    import_notes = fields.List(
+        fields.String(), required=True, metadata={"description": "Purview XML: what was translated or left out."}
+    )
     lint = fields.List(fields.Nested(LintFindingSchema), required=True)
     examples = fields.List(fields.Nested(ExampleOutcomeSchema), required=True)
     samples = fields.List(fields.Nested(SampleOutcomeSchema), required=True)

@@ -5,6 +5,7 @@ the loaded definitions."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -13,6 +14,8 @@ import yaml
 from service.definitions.errors import Problem
 from service.definitions.loader import duplicate_problems, parse_definition
 from service.definitions.model import SitDefinition
+from service.definitions.purview.importer import import_package
+from service.definitions.purview.vocabulary import PurviewError
 from service.definitions.sets import DefinitionSet
 
 DRAFT_SOURCE = "<draft>"
@@ -22,6 +25,14 @@ class DraftFormat(StrEnum):
     YAML = "yaml"  # JSON is YAML too, and is read the same way
     JSON = "json"
     PURVIEW = "purview"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The draft's definitions, and what reading it translated or left out (Purview XML)."""
+
+    definitions: DefinitionSet
+    notes: tuple[str, ...] = ()
 
 
 class DraftError(ValueError):
@@ -37,11 +48,14 @@ def sniff_format(text: str) -> DraftFormat:
     return DraftFormat.PURVIEW if text.lstrip("\ufeff \t\r\n").startswith("<") else DraftFormat.YAML
 
 
-def load_draft(text: str, draft_format: DraftFormat | None = None, max_definitions: int = 100) -> DefinitionSet:
+def load_draft(text: str, draft_format: DraftFormat | None = None, max_definitions: int = 100) -> Draft:
     """The draft's definitions; raises ``DraftError`` with every problem found."""
     draft_format = draft_format or sniff_format(text)
-    reader = _purview_definitions if draft_format is DraftFormat.PURVIEW else _yaml_definitions
-    definitions = reader(text)
+    notes: tuple[str, ...] = ()
+    if draft_format is DraftFormat.PURVIEW:
+        definitions, notes = _purview_definitions(text)
+    else:
+        definitions = _yaml_definitions(text)
     if not definitions:
         raise DraftError([Problem(DRAFT_SOURCE, "", "the draft holds no definition")])
     if len(definitions) > max_definitions:
@@ -50,7 +64,7 @@ def load_draft(text: str, draft_format: DraftFormat | None = None, max_definitio
     duplicates = duplicate_problems(definitions)
     if duplicates:
         raise DraftError(duplicates)
-    return DefinitionSet(tuple(definitions))
+    return Draft(DefinitionSet(tuple(definitions)), notes)
 
 
 def _yaml_definitions(text: str) -> list[SitDefinition]:
@@ -77,6 +91,9 @@ def _yaml_definitions(text: str) -> list[SitDefinition]:
     return definitions
 
 
-def _purview_definitions(text: str) -> list[SitDefinition]:
-    message = "Purview rule-package XML drafts are not readable by this build"
-    raise DraftError([Problem(DRAFT_SOURCE, "", message)])
+def _purview_definitions(text: str) -> tuple[list[SitDefinition], tuple[str, ...]]:
+    try:
+        imported = import_package(text.encode("utf-8"), DRAFT_SOURCE)
+    except PurviewError as error:
+        raise DraftError([Problem(DRAFT_SOURCE, "", problem) for problem in error.problems]) from None
+    return imported.definitions, tuple(str(entry) for entry in imported.report)

@@ -23,7 +23,7 @@ from service.engine.deadline import Deadline
 from service.engine.examples import ExampleOutcome, run_examples
 from service.extract import ExtractionLimits
 from service.summary.present import PresentOptions, present_report
-from service.tuning.draft import DraftError
+from service.tuning.draft import Draft, DraftError
 
 # Of the request's budget, the share the draft's own examples may use (samples get the rest).
 EXAMPLES_SHARE = 0.25
@@ -52,6 +52,7 @@ class SampleOutcome:
 @dataclass(frozen=True)
 class DraftTrial:
     definitions: DefinitionSet
+    notes: tuple[str, ...]  # what reading the draft translated or left out
     findings: tuple[LintFinding, ...]
     examples: tuple[ExampleOutcome, ...]
     samples: tuple[SampleOutcome, ...]
@@ -67,6 +68,7 @@ class DraftTrial:
             "passed": self.passed,
             "definitions": [{"id": d.id, "name": d.name} for d in self.definitions],
             "definitions_version": self.definitions.version,
+            "import_notes": list(self.notes),
             "lint": [_finding(finding) for finding in self.findings],
             "examples": [_example(outcome) for outcome in self.examples],
             "samples": [_sample(sample) for sample in self.samples],
@@ -75,7 +77,7 @@ class DraftTrial:
 
 
 def try_draft(
-    draft: DefinitionSet,
+    loaded: Draft,
     samples: Sequence[Document],
     limits: DraftLimits,
     *,
@@ -85,6 +87,7 @@ def try_draft(
 ) -> DraftTrial:
     """Lint, compile and run the draft; raises ``DraftError`` when it cannot be compiled."""
     started = time.perf_counter()
+    draft = loaded.definitions
     deadline = Deadline(limits.request_time_limit)
     findings = tuple(lint(draft))
     try:
@@ -96,7 +99,7 @@ def try_draft(
     outcomes = tuple(
         _run_sample(scanner, sample, limits, deadline, min_confidence, reveal, also_mask) for sample in samples
     )
-    return DraftTrial(draft, findings, examples, outcomes, (time.perf_counter() - started) * 1000)
+    return DraftTrial(draft, loaded.notes, findings, examples, outcomes, (time.perf_counter() - started) * 1000)
 
 
 def _bounded(scanner: Scanner, deadline: Deadline) -> Scanner:

@@ -20,7 +20,7 @@ FAR = " filler" * 30  # more than the draft's proximity of 50 characters
 
 
 def trial(client: FlaskClient, samples: list[Any], **extra: Any) -> dict[str, Any]:
-    response = client.post("/v1/sits/test", json={"definition": DRAFT, "samples": samples, **extra})
+    response = client.post("/v1/sits/test", json={"definition": DRAFT, "samples": samples} | extra)
     assert response.status_code == 200, response.get_json()
     data: dict[str, Any] = response.get_json()
     return data
@@ -173,3 +173,49 @@ def test_keys_are_required_when_configured(keyed_client: FlaskClient) -> None:
         "/v1/sits/test", json={"definition": DRAFT, "samples": [f"employee {VALID}"]}, headers=bearer("reviewer")
     )
     assert response.status_code == 200
+
+
+XML_DRAFT = (DRAFT_FILE.parent / "contoso_employee_id.xml").read_text(encoding="utf-8")
+XML_VALID = "79542208"  # its weighted checksum holds
+XML_CASES = [
+    (f"employee {XML_VALID}", None, None),
+    ("employee 79542209", "validator", {"validator": "purview_checksum"}),
+    ("employee 99912346", "check", None),  # TextMatchFilter StartsWith 999, Exclude
+    ("employee 11111111", "check", None),  # AllDigitsSameFilter
+    (f"employee{FAR} {XML_VALID}", "confidence", {"kind": "too_far"}),
+    (f"no keyword {XML_VALID}", "confidence", {"kind": "absent"}),
+    (f"employee example {XML_VALID}", "pattern", {"kind": "excluded"}),
+]
+
+
+@pytest.mark.parametrize(("text", "stage", "detail"), XML_CASES)
+def test_a_purview_xml_draft_explains_every_reason(
+    client: FlaskClient, text: str, stage: str | None, detail: dict[str, str] | None
+) -> None:
+    data = trial(client, [text], definition=XML_DRAFT)
+    assert [d["name"] for d in data["definitions"]] == ["Contoso employee number"]
+    [sample] = data["samples"]
+    if stage is None:
+        assert [r["confidence"] for r in sample["results"]] == [85] and sample["not_matched"] == []
+        return
+    assert sample["results"] == []
+    [rejection] = sample["not_matched"]
+    assert rejection["stage"] == stage
+    if detail and "validator" in detail:
+        assert rejection["validator"] == detail["validator"]
+    if detail and "kind" in detail:
+        kinds = {miss["kind"] for pattern in rejection["patterns"] for miss in pattern["missing"]}
+        assert detail["kind"] in kinds
+
+
+def test_what_a_purview_draft_could_not_bring_is_named(client: FlaskClient) -> None:
+    package = (DRAFT_FILE.parent.parent / "purview" / "fabrikam_staff.xml").read_text(encoding="utf-8")
+    data = trial(client, ["staff number 1234561"], definition=package)
+    assert len(data["definitions"]) == 3
+    assert any(note.startswith("dropped: ") and "minCount" in note for note in data["import_notes"])
+    assert any(note.startswith("translated: ") for note in data["import_notes"])
+
+
+def test_a_malformed_purview_draft_is_a_problem(client: FlaskClient) -> None:
+    response = client.post("/v1/sits/test", json={"definition": "<RulePackage><Rules>", "samples": []})
+    assert response.status_code == 422 and response.get_json()["type"].endswith("invalid-draft")

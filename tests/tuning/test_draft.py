@@ -17,15 +17,15 @@ COPY = dict(AS_OBJECT, id="0f5e8c1e-6b6e-4c55-9d7a-3c1b2d4e5f61", name="Copy")
 
 
 def test_one_definition_in_yaml_and_in_json_reads_the_same() -> None:
-    from_yaml = load_draft(DRAFT)
-    from_json = load_draft(json.dumps(AS_OBJECT), DraftFormat.JSON)
+    from_yaml = load_draft(DRAFT).definitions
+    from_json = load_draft(json.dumps(AS_OBJECT), DraftFormat.JSON).definitions
     assert [d.name for d in from_yaml] == ["Contoso employee ID"]
     assert from_yaml.version == from_json.version
 
 
 def test_several_definitions_as_documents_or_as_a_list() -> None:
-    documents = load_draft(DRAFT + "\n---\n" + yaml.safe_dump(COPY))
-    listed = load_draft(json.dumps([AS_OBJECT, COPY]))
+    documents = load_draft(DRAFT + "\n---\n" + yaml.safe_dump(COPY)).definitions
+    listed = load_draft(json.dumps([AS_OBJECT, COPY])).definitions
     assert [d.name for d in documents] == [d.name for d in listed] == ["Contoso employee ID", "Copy"]
 
 

@@ -58,9 +58,16 @@ DEFINITION_RULES: list[DefinitionRule] = [
     example_count_findings,
 ]
 
-# Purview's own limits on a rule package (sizes, counts, what its XML can express) — the
-# rules of service/definitions/purview/limits.py (``purview_limit_findings``) go here.
-PURVIEW_LIMIT_RULES: list[DefinitionRule] = []
+# Purview's own limits on a rule package (sizes, counts): shown as information, since only
+# an export to Purview would fail on them.
+def _purview_limits(definition: SitDefinition) -> list[LintFinding]:
+    # Imported when first used: the Purview package itself reports through the linter's findings.
+    from service.definitions.purview.limits import purview_limit_findings
+
+    return purview_limit_findings(definition)
+
+
+PURVIEW_LIMIT_RULES: list[DefinitionRule] = [_purview_limits]
 
 
 @dataclass(frozen=True)
