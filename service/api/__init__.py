@@ -23,7 +23,7 @@ from service.api.body import bound_streamed_body
 from service.api.docs import register_docs_page
 from service.api.headers import add_security_headers
 from service.api.logsafe import install_access_handler, log_access, safe_log_path, safe_method
-from service.api.metrics import DEFINITIONS_LOADED, LATENCY, REQUESTS
+from service.api.metrics import DEFINITIONS_LOADED, LATENCY, REQUESTS, record_definitions_version
 from service.api.problems import (
     PROBLEM_MEDIA_TYPE,
     Problem,
@@ -32,7 +32,7 @@ from service.api.problems import (
     invalid_request,
     problem_response,
 )
-from service.api.routes import classify, health, sits
+from service.api.routes import classify, health, reload, sits
 from service.api.schemas import ClassifyJsonSchema, ProblemSchema
 from service.api.state import ScannerHolder, ServiceState, init_state, service_state
 from service.config import Settings, load_settings
@@ -103,6 +103,8 @@ def create_app(settings: Settings | None = None, scanner: Scanner | None = None)
     init_state(app, ServiceState(settings, holder, Fingerprinter(settings.fingerprint_key)))
     current = holder.current
     DEFINITIONS_LOADED.set(len(current.definitions) if current is not None else 0)
+    if current is not None:
+        record_definitions_version(current.version)
 
     api = DlpApi(
         app, spec_kwargs={"info": {"description": "Classifies documents against sensitive information types."}}
@@ -111,7 +113,7 @@ def create_app(settings: Settings | None = None, scanner: Scanner | None = None)
     if settings.api_keys:
         api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
         api.spec.options["security"] = [{"bearer": []}]
-    for blueprint in (classify.blp, sits.blp, health.blp):
+    for blueprint in (classify.blp, reload.blp, sits.blp, health.blp):
         api.register_blueprint(blueprint)
 
     app.register_error_handler(Problem, from_problem)

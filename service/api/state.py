@@ -7,7 +7,9 @@ from dataclasses import dataclass, field, replace
 
 from flask import Flask, current_app
 
+from service.api.metrics import DEFINITIONS_LOADED, RELOAD_FAILURES, RELOADS, record_definitions_version
 from service.config import Settings
+from service.definitions import DefinitionError
 from service.engine import Scanner
 from service.runtime import build_scanner
 from service.summary.fingerprint import Fingerprinter
@@ -49,24 +51,45 @@ def init_state(app: Flask, state: ServiceState) -> None:
     app.extensions[EXTENSION_KEY] = state
 
 
-def reload_state(app: Flask, settings: Settings) -> ServiceState:
-    """Swap in new settings (API keys above all) and definitions compiled from them.
+def compile_definitions(settings: Settings) -> Scanner:
+    """The definitions ``settings`` name (built-in and the configured folders), compiled.
 
-    The scanner is compiled first: if that fails, nothing changes. The fingerprint key stays the
-    one the service started with, so fingerprints do not change on a reload. A request already
-    running keeps the state and scanner it took at its start.
+    Raises ``DefinitionError`` naming every broken file; the failure is counted here, in the
+    process that found it.
+    """
+    try:
+        return build_scanner(settings)
+    except DefinitionError:
+        RELOAD_FAILURES.inc()
+        raise
+
+
+def reload_state(app: Flask, settings: Settings, scanner: Scanner | None = None) -> ServiceState:
+    """Swap in new settings (API keys above all) and definitions compiled from them: the one place
+    a running service changes what it serves (SIGHUP and the file watch in the gunicorn master,
+    the reload route outside gunicorn).
+
+    The scanner is compiled first (unless ``scanner`` was already compiled from ``settings``): if
+    that fails, nothing changes. The fingerprint key stays the one the service started with, so
+    fingerprints do not change on a reload. A request already running keeps the state and
+    scanner it took at its start.
     """
     old: ServiceState = app.extensions[EXTENSION_KEY]
-    scanner = build_scanner(settings)  # may raise DefinitionError: the old state stays
+    if scanner is None:
+        scanner = compile_definitions(settings)  # may raise DefinitionError: the old state stays
     settings = replace(
         settings,
         fingerprint_key=old.settings.fingerprint_key,
         fingerprint_key_configured=old.settings.fingerprint_key_configured,
     )
+    previous = old.scanners.current
     old.scanners.settings = settings
     old.scanners.install(scanner)
     state = ServiceState(settings, old.scanners, old.fingerprinter)
     app.extensions[EXTENSION_KEY] = state
+    RELOADS.inc()
+    record_definitions_version(scanner.version, previous.version if previous is not None else None)
+    DEFINITIONS_LOADED.set(len(scanner.definitions))
     return state
 
 
