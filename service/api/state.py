@@ -93,6 +93,12 @@ def reload_state(app: Flask, settings: Settings, scanner: Scanner | None = None)
     return state
 
 
+def current_scanner(app: Flask) -> Scanner | None:
+    """The scanner ``app`` serves now (outside a request: the gunicorn master's hooks)."""
+    state: ServiceState = app.extensions[EXTENSION_KEY]
+    return state.scanners.current
+
+
 def service_state() -> ServiceState:
     state: ServiceState = current_app.extensions[EXTENSION_KEY]
     return state
