@@ -87,16 +87,15 @@ def on_reload(server: Any) -> None:
     from service.api.state import current_scanner, reload_state
     from service.summary.free_text import mask_free_text
 
+    if _reload_error is not None:
+        # A setting or the keys file: its messages name the setting or the entry, never a value.
+        # The watch goes on as armed: the settings it was armed with are still the ones in force.
+        RELOAD_FAILURES.inc()
+        server.log.error("reload failed, keeping the previous API keys and definitions: %s", _reload_error)
+        return
     app = server.app.wsgi()
     # Before compiling: a file changed while it is read makes the next look reload again.
     watch.watch_in_master(_settings, server.pid)
-    if _reload_error is not None:
-        RELOAD_FAILURES.inc()
-        server.log.error(
-            "reload failed, keeping the previous API keys and definitions: %s",
-            mask_free_text(_reload_error, current_scanner(app)),
-        )
-        return
     try:
         state = reload_state(app, _settings)
     except (ConfigError, DefinitionError) as error:
