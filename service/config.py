@@ -24,7 +24,8 @@ from service.extract.limits import ExtractionLimits
 
 ENV_PREFIX = "DLP_"
 DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024
-PERMISSIONS = frozenset({"classify", "reveal", "metrics"})
+# classify is every key's; reveal shows values, metrics reads /metrics, admin reloads definitions.
+PERMISSIONS = frozenset({"classify", "reveal", "metrics", "admin"})
 
 
 class ConfigError(ValueError):
@@ -55,6 +56,10 @@ class Settings:
     time_limit: float = 10.0
     builtin_definitions: bool = True
     definitions_dirs: tuple[Path, ...] = ()
+    # Poll the definition folders' files (sizes and modification times) in the gunicorn master
+    # and reload when one changes, is added or removed.
+    definitions_watch: bool = False
+    definitions_watch_interval: float = 2.0
     allow_reveal: bool = False
     api_keys_file: Path | None = None
     metrics_require_key: bool = False
@@ -126,6 +131,8 @@ class Settings:
             "time_limit": self.time_limit,
             "builtin_definitions": self.builtin_definitions,
             "definitions_dirs": [str(d) for d in self.definitions_dirs],
+            "definitions_watch": self.definitions_watch,
+            "definitions_watch_interval": self.definitions_watch_interval,
             "allow_reveal": self.allow_reveal,
             "api_keys": len(self.api_keys),
             "metrics_require_key": self.metrics_require_key,
@@ -173,6 +180,8 @@ _PARSERS: dict[str, Any] = {
     "time_limit": lambda v: _positive_float(v, "time_limit"),
     "builtin_definitions": lambda v: _boolean(v, "builtin_definitions"),
     "definitions_dirs": lambda v: _paths(v),
+    "definitions_watch": lambda v: _boolean(v, "definitions_watch"),
+    "definitions_watch_interval": lambda v: _bounded_float(v, "definitions_watch_interval", 0.1, 3600.0),
     "allow_reveal": lambda v: _boolean(v, "allow_reveal"),
     "api_keys_file": lambda v: Path(v) if v else None,
     "metrics_require_key": lambda v: _boolean(v, "metrics_require_key"),
@@ -245,7 +254,7 @@ def load_api_keys(path: Path) -> tuple[ApiKey, ...]:
     """Read API keys from a YAML list of ``{name, key | sha256, permissions}``.
 
     ``sha256`` holds the hex digest of a key, so the file need not contain keys in clear.
-    Every key may classify; ``reveal`` and ``metrics`` must be granted.
+    Every key may classify; ``reveal``, ``metrics`` and ``admin`` must be granted.
     """
     raw = yaml.safe_load(_read_secret_file(path, "API keys file"))
     if not isinstance(raw, list) or not raw:
@@ -327,6 +336,13 @@ def _positive_float(value: Any, name: str) -> float:
         raise ConfigError(f"{name}: {value!r} is not a number") from None
     if not number > 0:
         raise ConfigError(f"{name}: must be greater than 0")
+    return number
+
+
+def _bounded_float(value: Any, name: str, low: float, high: float) -> float:
+    number = _positive_float(value, name)
+    if not low <= number <= high:
+        raise ConfigError(f"{name}: must be between {low:g} and {high:g}")
     return number
 
 

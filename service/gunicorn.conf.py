@@ -8,23 +8,29 @@ runs in multiprocess mode so ``/metrics`` sums every worker. Workers are
 
 On SIGHUP gunicorn reads this file again: the settings, API keys, definitions and policies are reloaded
 into the preloaded app before the new workers are forked. A reload that fails keeps what was
-loaded before.
+loaded before. SIGHUP comes from an operator, from a worker answering ``POST /v1/sits/reload``
+(``service.supervisor``) or from the master itself when it watches the definition files
+(``service.watch``, ``DLP_DEFINITIONS_WATCH``).
 """
 
 from __future__ import annotations
 
 import math
 import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
-import gunicorn.http.wsgi
+from service.metrics_dir import prepare_metrics_dir
 
-from service import serving
-from service.config import ConfigError, load_settings
-from service.definitions import DefinitionError
-from service.policy.errors import PolicyError
+# Before anything imports prometheus-client (the service's modules below do): it decides then
+# whether samples go to per-process files that /metrics sums across workers.
+prepare_metrics_dir()
+
+import gunicorn.http.wsgi  # noqa: E402
+
+from service import serving, supervisor, watch  # noqa: E402
+from service.config import ConfigError, load_settings  # noqa: E402
+from service.definitions import DefinitionError  # noqa: E402
+from service.policy.errors import PolicyError  # noqa: E402
 
 _previous = serving.remembered_settings()
 _reload_error: str | None = None
@@ -38,10 +44,6 @@ except ConfigError as error:
 serving.remember_settings(_settings)
 serving.raise_open_files_limit()
 serving.configure_app_logging(_settings.log_level)
-
-# Must be set before prometheus-client is first imported, i.e. before the app loads.
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="dlp-metrics-")
 
 # The Server header names the service, not the server software that runs it.
 gunicorn.http.wsgi.SERVER = "dlp-classifier"  # type: ignore[attr-defined]
@@ -70,22 +72,36 @@ proc_name = "dlp-classifier"
 control_socket_disable = True
 
 
-def on_starting(server: Any) -> None:
-    # Samples left by an earlier run would be added to this run's totals.
-    for stale in Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).glob("*.db"):
-        stale.unlink()
+def when_ready(server: Any) -> None:
+    if watch.watch_in_master(_settings, server.pid):
+        server.log.info("watching the definition folders every %gs", _settings.definitions_watch_interval)
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    # The worker's way to ask for a reload (POST /v1/sits/reload); the watch stays the master's.
+    supervisor.attach_to_master(server.pid)
+    watch.stop_watching()
 
 
 def on_reload(server: Any) -> None:
-    from service.api.state import reload_state
+    from service.api.metrics import RELOAD_FAILURES
+    from service.api.state import current_scanner, reload_state
+    from service.summary.free_text import mask_free_text
 
     if _reload_error is not None:
+        # A setting or the keys file: its messages name the setting or the entry, never a value.
+        # The watch goes on as armed: the settings it was armed with are still the ones in force.
+        RELOAD_FAILURES.inc()
         server.log.error("reload failed, keeping the previous API keys and definitions: %s", _reload_error)
         return
+    app = server.app.wsgi()
+    # Before compiling: a file changed while it is read makes the next look reload again.
+    watch.watch_in_master(_settings, server.pid)
     try:
-        state = reload_state(server.app.wsgi(), _settings)
+        state = reload_state(app, _settings)
     except (ConfigError, DefinitionError, PolicyError) as error:
-        message = " ".join(str(error).split())
+        # A problem may quote a definition's text: masked by the set that goes on serving.
+        message = mask_free_text(" ".join(str(error).split()), current_scanner(app))
         server.log.error("reload failed, keeping the previous API keys and definitions: %s", message)
         if _previous is not None:
             serving.remember_settings(_previous)
@@ -93,9 +109,10 @@ def on_reload(server: Any) -> None:
     serving.remember_settings(state.settings)
     scanner = state.scanners.current
     server.log.info(
-        "reloaded: %d API keys, %d definitions",
+        "reloaded: %d API keys, %d definitions, version %s",
         len(state.settings.api_keys),
         len(scanner.definitions) if scanner is not None else 0,
+        scanner.version if scanner is not None else "none",
     )
 
 

@@ -306,3 +306,17 @@ def test_streamed_files_are_presented_like_files_read_whole(
     assert any(h["kind"] == "match" for m in matches for h in m["summary"]["highlights"])
     assert streamed_report["stats"]["bytes"] == sample.stat().st_size  # type: ignore[index]
     assert streamed_report == whole_report
+
+
+def test_json_reports_name_the_version_of_the_definitions_that_produced_them(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.definitions import load_builtin_definitions
+
+    stdin = b"order ref=ORD-1234 5678 URGENT"
+    _, builtin_only, _ = run(["classify", "-", "--json"], capsys, stdin, monkeypatch)
+    extra = DEFINITION_FIXTURES / "engine"
+    _, with_extra, _ = run(["classify", "-", "--json", "--definitions", str(extra)], capsys, stdin, monkeypatch)
+    assert json.loads(builtin_only)["definitions_version"] == load_builtin_definitions().version
+    assert json.loads(with_extra)["definitions_version"] == load_builtin_definitions([extra]).version
+    assert json.loads(with_extra)["definitions_version"] != json.loads(builtin_only)["definitions_version"]

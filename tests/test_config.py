@@ -8,7 +8,7 @@ import pytest
 
 from service.api.state import ScannerHolder
 from service.cli import main
-from service.config import ConfigError, Settings, load_settings
+from service.config import ConfigError, Settings, load_api_keys, load_settings
 from service.definitions import DefinitionError
 from service.runtime import build_scanner
 from tests.conftest import DEFINITION_FIXTURES, FIXTURES
@@ -46,6 +46,8 @@ def test_config_file_then_environment_override_defaults() -> None:
         ({"DLP_ENGINE": "fast"}, "engine: must be one of auto, hyperscan, regex"),
         ({"DLP_FINGERPRINT_KEY": "short"}, "DLP_FINGERPRINT_KEY: must be at least 16 characters"),
         ({"DLP_CONFIG_FILE": "/nonexistent/dlp.yaml"}, "DLP_CONFIG_FILE: cannot read"),
+        ({"DLP_DEFINITIONS_WATCH": "often"}, "definitions_watch: 'often' is not true or false"),
+        ({"DLP_DEFINITIONS_WATCH_INTERVAL": "0.01"}, "definitions_watch_interval: must be between 0.1 and 3600"),
     ],
 )
 def test_bad_values_are_refused_with_their_name(environ: dict[str, str], message: str) -> None:
@@ -107,3 +109,20 @@ def test_reloading_swaps_the_scanner_and_keeps_the_old_one_on_error(tmp_path: Pa
     with pytest.raises(DefinitionError):
         broken.reload()
     assert broken.current is first
+
+
+def test_watching_the_definitions_is_off_unless_asked_for() -> None:
+    assert load_settings({}).definitions_watch is False
+    watched = load_settings({"DLP_DEFINITIONS_WATCH": "true", "DLP_DEFINITIONS_WATCH_INTERVAL": "0.5"})
+    assert (watched.definitions_watch, watched.definitions_watch_interval) == (True, 0.5)
+    assert watched.describe()["definitions_watch"] is True
+
+
+def test_an_admin_permission_can_be_granted_and_unknown_ones_are_refused(tmp_path: Path) -> None:
+    keys = tmp_path / "keys.yaml"
+    keys.write_text("- name: ops\n  key: ops-key-0123456789abcdef\n  permissions: [admin]\n")
+    (key,) = load_api_keys(keys)
+    assert key.permissions == {"classify", "admin"}
+    keys.write_text("- name: ops\n  key: ops-key-0123456789abcdef\n  permissions: [root]\n")
+    with pytest.raises(ConfigError, match="unknown permissions"):
+        load_api_keys(keys)

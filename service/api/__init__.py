@@ -23,7 +23,7 @@ from service.api.body import bound_streamed_body
 from service.api.docs import register_docs_page
 from service.api.headers import add_security_headers
 from service.api.logsafe import install_access_handler, log_access, safe_log_path, safe_method
-from service.api.metrics import DEFINITIONS_LOADED, LATENCY, REQUESTS
+from service.api.metrics import DEFINITIONS_LOADED, LATENCY, REQUESTS, record_definitions_version
 from service.api.policy_schemas import EvaluateJsonSchema
 from service.api.problems import (
     PROBLEM_MEDIA_TYPE,
@@ -33,7 +33,7 @@ from service.api.problems import (
     invalid_request,
     problem_response,
 )
-from service.api.routes import classify, evaluate, health, sit_test, sits
+from service.api.routes import classify, evaluate, health, reload, sit_test, sits
 from service.api.schemas import ClassifyJsonSchema, ProblemSchema
 from service.api.state import ScannerHolder, ServiceState, init_state, service_state
 from service.api.tuning_schemas import DraftJsonSchema
@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None, scanner: Scanner | None = None)
     inspector = PolicyInspector(scanner, policies, settings, fingerprinter, audit)
     init_state(app, ServiceState(settings, holder, fingerprinter, inspector))
     DEFINITIONS_LOADED.set(len(scanner.definitions))
+    record_definitions_version(scanner.version)
 
     api = DlpApi(
         app, spec_kwargs={"info": {"description": "Classifies documents against sensitive information types."}}
@@ -122,7 +123,7 @@ def create_app(settings: Settings | None = None, scanner: Scanner | None = None)
     if settings.api_keys:
         api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
         api.spec.options["security"] = [{"bearer": []}]
-    for blueprint in (classify.blp, evaluate.blp, sit_test.blp, sits.blp, health.blp):
+    for blueprint in (classify.blp, evaluate.blp, sit_test.blp, reload.blp, sits.blp, health.blp):
         api.register_blueprint(blueprint)
 
     app.register_error_handler(Problem, from_problem)

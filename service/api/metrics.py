@@ -29,6 +29,19 @@ ENGINE_TIMEOUTS = Counter("dlp_engine_timeouts_total", "Document parts not class
 DEFINITIONS_LOADED = Gauge(
     "dlp_definitions_loaded", "SIT definitions in the compiled scanner.", multiprocess_mode="max"
 )
+# Reloads happen in the process that installs the set: the gunicorn master (SIGHUP, file watch,
+# or the reload route handing over to it) or, outside gunicorn, the app's own process. A failure
+# is counted where it is found: in the worker that compiled a broken set for the reload route, or
+# in the master.
+RELOADS = Counter("dlp_definitions_reloads_total", "Definition reloads that succeeded.")
+RELOAD_FAILURES = Counter(
+    "dlp_definitions_reload_failures_total", "Reloads that failed; the definitions loaded before kept serving."
+)
+# 1 for the version being served, 0 for those served before it in this process. Only the process
+# that installs a set writes it (the master under gunicorn), so the value outlives the workers.
+DEFINITIONS_INFO = Gauge(
+    "dlp_definitions_info", "The version of the definitions served.", ["version"], multiprocess_mode="livemax"
+)
 
 
 def confidence_level(confidence: int) -> str:
@@ -48,6 +61,12 @@ def record_classification(report: Report, size: int) -> None:
             MATCHES.labels(sit=result.sit_name, confidence_level=confidence_level(match.confidence)).inc()
     if report.timeouts:
         ENGINE_TIMEOUTS.inc(report.timeouts)
+
+
+def record_definitions_version(version: str, previous: str | None = None) -> None:
+    if previous is not None and previous != version:
+        DEFINITIONS_INFO.labels(version=previous).set(0)
+    DEFINITIONS_INFO.labels(version=version).set(1)
 
 
 def render_metrics() -> bytes:

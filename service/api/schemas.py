@@ -160,7 +160,16 @@ class IncompleteSitSchema(Schema):
     message = fields.String(required=True)
 
 
+DEFINITIONS_VERSION = {
+    "description": "The version (a content hash) of the definitions loaded: equal sets have equal versions."
+}
+
+
 class ReportSchema(Schema):
+    definitions_version = fields.String(
+        required=True,
+        metadata={"description": "The version (a content hash) of the definitions that produced this answer."},
+    )
     results = fields.List(fields.Nested(ResultSchema), required=True)
     parts = fields.List(fields.Nested(PartSchema), required=True)
     complete = fields.Boolean(
@@ -219,9 +228,32 @@ class BundleSchema(Schema):
     sits = fields.List(fields.Nested(SitRefSchema), required=True)
 
 
+class SitListSchema(Schema):
+    definitions_version = fields.String(required=True, metadata=DEFINITIONS_VERSION)
+    sits = fields.List(fields.Nested(SitSummarySchema), required=True)
+
+
 class HealthSchema(Schema):
     status = fields.String(required=True)
     sits = fields.Integer()
+    definitions_version = fields.String(metadata=DEFINITIONS_VERSION)
+
+
+class ReloadSchema(Schema):
+    status = fields.String(
+        required=True,
+        metadata={
+            "description": "reloaded: this process serves the new set; reloading: the workers are being "
+            "replaced by ones that serve it; unchanged: the definitions on disk are those already loaded."
+        },
+    )
+    definitions_version = fields.String(
+        required=True, metadata={"description": "The version of the definitions just compiled."}
+    )
+    previous_version = fields.String(
+        required=True, metadata={"description": "The version that was serving when the reload was asked for."}
+    )
+    sits = fields.Integer(required=True, metadata={"description": "SITs in the new set."})
 
 
 class ProblemFieldSchema(Schema):

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field, replace
 
 from flask import Flask, current_app
 
+from service.api.metrics import DEFINITIONS_LOADED, RELOAD_FAILURES, RELOADS, record_definitions_version
 from service.config import Settings
+from service.definitions import DefinitionError
 from service.engine import Scanner
 from service.gateway.inspector import PolicyInspector
 from service.runtime import build_policies, build_scanner
@@ -52,27 +54,54 @@ def init_state(app: Flask, state: ServiceState) -> None:
     app.extensions[EXTENSION_KEY] = state
 
 
-def reload_state(app: Flask, settings: Settings) -> ServiceState:
-    """Swap in new settings (API keys above all), definitions compiled from them and policies bound to those.
+def compile_definitions(settings: Settings) -> Scanner:
+    """The definitions ``settings`` name (built-in and the configured folders), compiled.
 
-    The scanner is compiled and the policies loaded first: if either fails, nothing changes. The
-    fingerprint key stays the one the service started with, so fingerprints do not change on a
-    reload. A request already running keeps the state and scanner it took at its start.
+    Raises ``DefinitionError`` naming every broken file; the failure is counted here, in the
+    process that found it.
+    """
+    try:
+        return build_scanner(settings)
+    except DefinitionError:
+        RELOAD_FAILURES.inc()
+        raise
+
+
+def reload_state(app: Flask, settings: Settings, scanner: Scanner | None = None) -> ServiceState:
+    """Swap in new settings (API keys above all) and definitions compiled from them: the one place
+    a running service changes what it serves (SIGHUP and the file watch in the gunicorn master,
+    the reload route outside gunicorn).
+
+    The scanner is compiled first (unless ``scanner`` was already compiled from ``settings``): if
+    that fails, nothing changes. The fingerprint key stays the one the service started with, so
+    fingerprints do not change on a reload. A request already running keeps the state and
+    scanner it took at its start.
     """
     old: ServiceState = app.extensions[EXTENSION_KEY]
-    scanner = build_scanner(settings)  # may raise DefinitionError: the old state stays
-    policies = build_policies(settings, scanner.definitions)  # may raise PolicyError: likewise
+    if scanner is None:
+        scanner = compile_definitions(settings)  # may raise DefinitionError: the old state stays
+    policies = build_policies(settings, scanner.definitions)  # may raise PolicyError: the old state stays
     settings = replace(
         settings,
         fingerprint_key=old.settings.fingerprint_key,
         fingerprint_key_configured=old.settings.fingerprint_key_configured,
     )
+    previous = old.scanners.current
     old.scanners.settings = settings
     old.scanners.install(scanner)
     old.inspector.install(scanner, policies, settings)
     state = ServiceState(settings, old.scanners, old.fingerprinter, old.inspector)
     app.extensions[EXTENSION_KEY] = state
+    RELOADS.inc()
+    record_definitions_version(scanner.version, previous.version if previous is not None else None)
+    DEFINITIONS_LOADED.set(len(scanner.definitions))
     return state
+
+
+def current_scanner(app: Flask) -> Scanner | None:
+    """The scanner ``app`` serves now (outside a request: the gunicorn master's hooks)."""
+    state: ServiceState = app.extensions[EXTENSION_KEY]
+    return state.scanners.current
 
 
 def service_state() -> ServiceState:

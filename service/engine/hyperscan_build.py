@@ -21,7 +21,6 @@ import platform
 import tempfile
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -63,9 +62,32 @@ def build_databases(chunks: Sequence[Chunk], literal: bool = False) -> list[Any]
     workers = max(1, min(len(chunks), os.cpu_count() or 1))
     # The largest chunks first, so that no thread is left with a long one at the end.
     order = sorted(range(len(chunks)), key=lambda i: -sum(len(expression) for expression, _ in chunks[i]))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {i: pool.submit(_database, chunks[i], directory, literal) for i in order}
-        databases = [futures[i].result() for i in range(len(chunks))]
+    databases: list[Any | None] = [None] * len(chunks)
+    pending = iter(order)
+    taking = threading.Lock()
+    failures: list[BaseException] = []
+
+    def compile_pending() -> None:
+        # Plain threads and a lock rather than an executor: in a gevent worker the queue module
+        # is cooperative, and an executor's queue then cannot hand work to real threads.
+        while True:
+            with taking:
+                index = next(pending, None)
+            if index is None:
+                return
+            try:
+                databases[index] = _database(chunks[index], directory, literal)
+            except BaseException as error:  # re-raised in the caller's thread below
+                failures.append(error)
+                return
+
+    threads = [threading.Thread(target=compile_pending, name="hyperscan-compile") for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
     return None if any(database is None for database in databases) else databases
 
 

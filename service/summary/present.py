@@ -58,6 +58,8 @@ class PresentOptions:
 
 def present_report(report: Report, texts: MatchTexts, scanner: Scanner, options: PresentOptions) -> dict[str, Any]:
     data = report.to_dict(reveal=options.reveal)
+    # Which definitions produced this answer: a reload between two requests changes it.
+    data["definitions_version"] = scanner.version
     presented = _present_matches(report, texts, scanner, options)
     for result_data, result in zip(data["results"], report.results, strict=True):
         for match_data, match in zip(result_data["matches"], result.matches, strict=True):

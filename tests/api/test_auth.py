@@ -51,7 +51,7 @@ def test_keys_file_problems_are_clear(tmp_path: pytest.TempPathFactory) -> None:
     bad.write_text("- name: x\n  key: short\n")
     with pytest.raises(ConfigError, match="entry 0: 'key' must be at least 16 characters"):
         load_api_keys(bad)
-    bad.write_text("- name: x\n  key: long-enough-key-123456\n  permissions: [admin]\n")
+    bad.write_text("- name: x\n  key: long-enough-key-123456\n  permissions: [superuser]\n")
     with pytest.raises(ConfigError, match="unknown permissions"):
         load_api_keys(bad)
 

@@ -127,7 +127,7 @@ def test_the_loaded_definitions_are_untouched_and_mask_the_summaries(client: Fla
     aws = "AKIAQ7RT2WZXPLM4NBVC"
     data = trial(client, [f"employee {VALID} aws_access_key_id = {aws}"])
     assert client.get("/v1/sits").get_json() == before
-    assert "Contoso employee ID" not in {s["name"] for s in before}
+    assert "Contoso employee ID" not in {s["name"] for s in before["sits"]}
     summary = data["samples"][0]["results"][0]["matches"][0]["summary"]["text"]
     assert aws not in summary and "AKIA" not in summary
 

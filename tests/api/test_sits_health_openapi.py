@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
@@ -15,9 +17,9 @@ GITHUB_ID = "a4b56616-42e8-48be-981a-e7aa44904221"
 
 
 def test_list_sits_filters_by_category_and_bundle(client: FlaskClient, builtin_definitions: DefinitionSet) -> None:
-    every = client.get("/v1/sits").get_json()
-    credentials = client.get("/v1/sits?category=credentials").get_json()
-    bundle = client.get("/v1/sits?bundle=All%20credentials").get_json()
+    every = client.get("/v1/sits").get_json()["sits"]
+    credentials = client.get("/v1/sits?category=credentials").get_json()["sits"]
+    bundle = client.get("/v1/sits?bundle=All%20credentials").get_json()["sits"]
     assert len(every) == len(builtin_definitions)
     assert {s["name"] for s in credentials} == {d.name for d in builtin_definitions if d.category == "credentials"}
     assert "GitHub personal access token" in {s["name"] for s in bundle}
@@ -48,7 +50,24 @@ def test_bundles_list_their_sits(client: FlaskClient) -> None:
 
 def test_health_and_readiness(client: FlaskClient, builtin_definitions: DefinitionSet) -> None:
     assert client.get("/healthz").get_json() == {"status": "ok"}
-    assert client.get("/readyz").get_json() == {"status": "ready", "sits": len(builtin_definitions)}
+    assert client.get("/readyz").get_json() == {
+        "status": "ready",
+        "sits": len(builtin_definitions),
+        "definitions_version": builtin_definitions.version,
+    }
+
+
+def test_listing_and_classify_answers_name_the_version_of_the_loaded_set(
+    client: FlaskClient, make_client: Callable[..., FlaskClient], engine_scanner: Scanner
+) -> None:
+    listing = client.get("/v1/sits").get_json()
+    answer = client.post("/v1/classify", json={"text": "SSN: 536-22-8726"}).get_json()
+    assert len(listing["definitions_version"]) == 16
+    assert answer["definitions_version"] == listing["definitions_version"]
+    other = make_client(scanner=engine_scanner)
+    assert other.get("/v1/sits").get_json()["definitions_version"] == engine_scanner.version
+    assert engine_scanner.version != listing["definitions_version"]
+    assert other.post("/v1/classify", json={"text": "x"}).get_json()["definitions_version"] == engine_scanner.version
 
 
 def test_metrics_count_requests_and_matches_without_values(

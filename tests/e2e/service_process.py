@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +89,35 @@ class Service:
                 self.stop()
                 pytest.fail("the service did not start:\n" + self.output().decode(errors="replace"))
             time.sleep(0.2)
+
+
+def eventually(condition: Callable[[], bool], seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def workers_ready(service: Service) -> set[int]:
+    """The current workers, once each handles signals: gunicorn loses a SIGTERM that reaches a
+    worker still booting, and the worker would then linger until the graceful time-out."""
+    before = service.worker_pids()
+    assert eventually(lambda: all(f"worker {pid} ready".encode() in service.output() for pid in before))
+    return before
+
+
+def hang_up(service: Service) -> set[int]:
+    """Send SIGHUP to the master; returns the workers it had, which it replaces."""
+    before = workers_ready(service)
+    os.kill(service.process.pid, signal.SIGHUP)
+    return before
+
+
+def workers_replaced(service: Service, before: set[int], workers: int = 2) -> bool:
+    pids = service.worker_pids()
+    return len(pids) == workers and not pids & before
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -3,33 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import DEFINITION_FIXTURES
-from tests.e2e.service_process import Service, running_service
+from tests.e2e.service_process import Service, eventually, hang_up, running_service, workers_replaced
 
 TOKEN = "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"
 OLD_KEY = "old-client-key-0123456789"
 NEW_KEY = "new-client-key-0123456789"
 KEPT_KEY = "kept-client-key-0123456789"
 ORDER_SIT = "0b9a3c55-2a1e-4a7e-9b3f-5d1f0c6e7a10"  # tests/fixtures/definitions/engine/order_token.yaml
-
-
-def eventually(condition: Callable[[], bool], seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
 
 
 def bearer(key: str) -> dict[str, str]:
@@ -55,23 +44,6 @@ def reloadable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Servi
     }
     with running_service(workdir, env) as service:
         yield service, keys, definitions
-
-
-def hang_up(service: Service) -> set[int]:
-    """Send SIGHUP to the master; returns the workers it had, which it replaces.
-
-    Waits first until those workers handle signals: gunicorn loses a SIGTERM that reaches a
-    worker still booting, and the worker would then linger until the graceful time-out.
-    """
-    before = service.worker_pids()
-    assert eventually(lambda: all(f"worker {pid} ready".encode() in service.output() for pid in before))
-    os.kill(service.process.pid, signal.SIGHUP)
-    return before
-
-
-def workers_replaced(service: Service, before: set[int]) -> bool:
-    pids = service.worker_pids()
-    return len(pids) == 2 and not pids & before
 
 
 def test_answers_name_the_service_not_the_server_software(reloadable: tuple[Service, Path, Path]) -> None:

@@ -35,7 +35,7 @@ def readyz() -> dict[str, Any]:
     scanner = service_state().scanners.current
     if scanner is None:
         raise Problem(503, "not-ready", "Definitions are not loaded yet.")
-    return {"status": "ready", "sits": len(scanner.definitions)}
+    return {"status": "ready", "sits": len(scanner.definitions), "definitions_version": scanner.version}
 
 
 @blp.route("/metrics", methods=["GET"])

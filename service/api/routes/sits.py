@@ -13,8 +13,8 @@ from service.api.schemas import (
     NoQuerySchema,
     ProblemSchema,
     SitDetailSchema,
+    SitListSchema,
     SitQuerySchema,
-    SitSummarySchema,
 )
 from service.api.state import service_state
 from service.definitions import DefinitionSet
@@ -32,18 +32,20 @@ def _definitions() -> DefinitionSet:
 
 @blp.route("/sits", methods=["GET"])
 @blp.arguments(SitQuerySchema, location="query", as_kwargs=False, unknown=RAISE)
-@blp.response(200, SitSummarySchema(many=True))
+@blp.response(200, SitListSchema)
 @blp.alt_response(422, schema=ProblemSchema, content_type=PROBLEM_MEDIA_TYPE, description="Unknown query parameter.")
-def list_sits(query: dict[str, Any]) -> list[dict[str, Any]]:
-    """List SITs, optionally only one category or bundle."""
+def list_sits(query: dict[str, Any]) -> dict[str, Any]:
+    """List SITs, optionally only one category or bundle, with the version of the loaded set."""
     category = query.get("category", "").casefold()
     bundle = query.get("bundle", "").casefold()
-    return [
+    definitions = _definitions()  # once: a reload may swap the set while this request runs
+    sits = [
         describe_sit(d)
-        for d in _definitions()
+        for d in definitions
         if (not category or d.category.casefold() == category)
         and (not bundle or bundle in (b.casefold() for b in d.bundles))
     ]
+    return {"definitions_version": definitions.version, "sits": sits}
 
 
 @blp.route("/sits/<path:sit_id>", methods=["GET"])

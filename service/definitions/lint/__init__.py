@@ -58,6 +58,7 @@ DEFINITION_RULES: list[DefinitionRule] = [
     example_count_findings,
 ]
 
+
 # Purview's own limits on a rule package (sizes, counts): shown as information, since only
 # an export to Purview would fail on them.
 def _purview_limits(definition: SitDefinition) -> list[LintFinding]:
