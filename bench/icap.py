@@ -126,7 +126,7 @@ def main() -> None:
     args = parser.parse_args()
     results = measure(args.clients, args.inspections)
     print(
-        f"ICAP REQMOD on 127.0.0.1, policy double, {args.inspections} inspection threads, "
+        f"ICAP REQMOD on 127.0.0.1, default policy, {args.inspections} inspection threads, "
         f"{args.clients} concurrent clients in the loaded run"
     )
     print(f"{'size':>9} {'run':>16} {'req/s':>8} {'MB/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'p50 / direct':>13}")

@@ -7,6 +7,7 @@ import json
 import pytest
 from flask import Flask
 
+from service.api.schemas import RejectionSchema
 from service.engine.report import IncompleteReason, RejectionStage
 from service.summary.snippet import HighlightKind
 
@@ -28,5 +29,8 @@ def test_members_serialise_as_their_value(member: object, value: str) -> None:
 
 
 def test_the_stages_are_exactly_those_the_report_documents() -> None:
-    assert {stage.value for stage in RejectionStage} == {"check", "validator", "pattern", "overlap", "confidence"}
+    stages = {"check", "placeholder", "validator", "pattern", "overlap", "confidence"}
+    assert {stage.value for stage in RejectionStage} == stages
+    # The API documents the same set (the OpenAPI enum of a rejection's stage).
+    assert set(RejectionSchema().fields["stage"].validate.choices) == stages
     assert {kind.value for kind in HighlightKind} == {"match", "keyword", "masked"}

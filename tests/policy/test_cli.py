@@ -45,7 +45,9 @@ def test_list_and_show_include_configured_folders(
     shown = json.loads(capsys.readouterr().out)
     assert shown["rules"][0]["action"] == "block" and shown["rules"][0]["on_incomplete"] == "block"
     assert main(["policy", "show", "default"]) == 0
-    assert "block-credentials: block on All credentials, Developer credentials at confidence 85" in capsys.readouterr().out
+    assert (
+        "block-credentials: block on All credentials, Developer credentials at confidence 85" in capsys.readouterr().out
+    )
 
 
 def test_show_of_an_unknown_policy_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
