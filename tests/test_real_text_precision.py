@@ -44,7 +44,7 @@ EXPECTED_LEAKS = {
     ("Client secret / API key", "Gw4!pQ9#vL2xZ7@mK5rT8&nB"),
     ("Client secret / API key", "Zp8Kq2Wv7Xn4Tm9Lb3Rc6Hd1Jy5Fs0Gu2Kw7Rt4L"),
     (
-        "Client secret / API key",
+        "Mapbox secret access token",
         "sk.eyJ1IjoiZGV2b3BzIiwiYSI6ImNrOXF6N3YxZjAwMnYza3BqZ3B0In0.Hq8XwK2pL4mZ9vN7cR1tYg",
     ),
     ("Atlassian API token", "Qm7Rk2Vx9Lp4Tz8Wn3Bc6Hd5"),

@@ -19,6 +19,7 @@ from service.definitions.model import SitDefinition
 from service.definitions.schema import SitSchema, build_definition
 from service.definitions.semantics import check_semantics
 from service.definitions.sets import DefinitionSet
+from service.definitions.tables import expand_table, is_table
 
 DEFINITION_SUFFIXES = (".yaml", ".yml")
 MAX_DEFINITION_FILE_BYTES = 1_000_000
@@ -43,9 +44,9 @@ def parse_definition(raw: Any, source: str) -> tuple[SitDefinition | None, list[
     return definition, []
 
 
-def parse_definition_text(text: str, source: str) -> tuple[SitDefinition | None, list[Problem]]:
+def _parse_yaml(text: str, source: str) -> tuple[Any, list[Problem]]:
     try:
-        raw = yaml.safe_load(text)
+        return yaml.safe_load(text), []
     except yaml.YAMLError as error:
         where = ""
         mark = getattr(error, "problem_mark", None)
@@ -53,20 +54,50 @@ def parse_definition_text(text: str, source: str) -> tuple[SitDefinition | None,
             where = f"line {mark.line + 1}, column {mark.column + 1}: "
         problem = getattr(error, "problem", None) or str(error)
         return None, [Problem(source, "", f"not valid YAML: {where}{problem}")]
+
+
+def parse_definition_text(text: str, source: str) -> tuple[SitDefinition | None, list[Problem]]:
+    raw, problems = _parse_yaml(text, source)
+    if problems:
+        return None, problems
     return parse_definition(raw, source)
 
 
-def load_definition_file(path: Path, display_name: str | None = None) -> tuple[SitDefinition | None, list[Problem]]:
-    source = display_name or str(path)
+def parse_definitions_text(text: str, source: str) -> tuple[list[SitDefinition], list[Problem]]:
+    """A definition file or a credential table (see ``tables``): every SIT it holds."""
+    raw, problems = _parse_yaml(text, source)
+    if problems:
+        return [], problems
+    if not is_table(raw):
+        definition, problems = parse_definition(raw, source)
+        return ([definition] if definition is not None else []), problems
+    documents, problems = expand_table(raw, source)
+    definitions: list[SitDefinition] = []
+    for document, label in documents:
+        definition, found = parse_definition(document, label)
+        problems.extend(found)
+        if definition is not None:
+            definitions.append(definition)
+    return definitions, problems
+
+
+def _read_text(path: Path, source: str) -> tuple[str | None, list[Problem]]:
     try:
         if path.stat().st_size > MAX_DEFINITION_FILE_BYTES:
             return None, [Problem(source, "", f"file is larger than {MAX_DEFINITION_FILE_BYTES} bytes")]
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8"), []
     except UnicodeDecodeError:
         return None, [Problem(source, "", "file is not UTF-8 text")]
     except OSError as error:
         return None, [Problem(source, "", f"cannot read file: {error.strerror}")]
-    return parse_definition_text(text, source)
+
+
+def load_definitions_file(path: Path, display_name: str | None = None) -> tuple[list[SitDefinition], list[Problem]]:
+    source = display_name or str(path)
+    text, problems = _read_text(path, source)
+    if text is None:
+        return [], problems
+    return parse_definitions_text(text, source)
 
 
 def definition_files(directory: Path) -> list[Path]:
@@ -91,10 +122,9 @@ def read_definitions(directories: Iterable[Path]) -> tuple[list[SitDefinition], 
             problems.append(Problem(str(directory), "", "definitions directory does not exist"))
             continue
         for path in definition_files(directory):
-            definition, found = load_definition_file(path, _display_name(path, directory))
+            found_definitions, found = load_definitions_file(path, _display_name(path, directory))
             problems.extend(found)
-            if definition is not None:
-                definitions.append(definition)
+            definitions.extend(found_definitions)
     return definitions, problems
 
 

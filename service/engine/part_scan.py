@@ -92,6 +92,12 @@ def _run_sits(
     last_with_work = max((position for position, index in enumerate(order) if costs[index] > 0), default=-1)
     for position, index in enumerate(order):
         sit = setup.sits[index]
+        if costs[index] == 0 and _nothing_viable(sit, viability):
+            # No pattern of the SIT can be reported in this part (its keywords are absent):
+            # with hundreds of vendor SITs, most parts skip most of them here.
+            store.ready.add(index)
+            outcome.found[index] = []
+            continue
         alone = position >= last_with_work
         left = part_deadline.remaining()
         store.deadline = part_deadline.share(left if alone else left / 2)
@@ -116,6 +122,10 @@ def _run_sits(
         outcome.error = PartError("engine_timeout", f"part {state}: {timeouts[0]}")
         outcome.incomplete = []
     return outcome
+
+
+def _nothing_viable(sit: CompiledSit, viability: Viability) -> bool:
+    return viability.pruned and not any(viability.allows((sit.index, primary)) for primary in sit.patterns_by_primary)
 
 
 def _classify_sit(
