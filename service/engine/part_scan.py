@@ -18,12 +18,12 @@ from service.engine.deadline import Deadline, EngineTimeout
 from service.engine.document import Part, PartError
 from service.engine.keywords import KeywordIndex
 from service.engine.occurrences import EMPTY, ElementKey, Occurrence, OccurrenceList
-from service.engine.planning import Element, Plan, PlannedElement, make_plan
+from service.engine.planning import Element, ElementUses, Plan, PlannedElement, make_plan
 from service.engine.prefilter import MARGIN, Prefilter
 from service.engine.rejections import RejectionLog
 from service.engine.report import IncompleteReason, IncompleteSit, Match
 from service.engine.sit_evaluation import SitEvaluation, evaluate_sit
-from service.engine.viability import EVERY_PRIMARY, Viability, sit_threshold, viable_primaries
+from service.engine.viability import EVERY_PRIMARY, Viability, ViabilityIndex, sit_threshold, viable_primaries
 from service.spans import Spans, intersect, merge_spans, widen
 
 
@@ -42,6 +42,13 @@ class ScanSetup:
     elements: tuple[Element, ...]  # regex elements, then function elements
     keywords: KeywordIndex
     prefilter: Prefilter | None
+    # Indexes over the SITs and elements, so that a part's steps visit only what it may hold.
+    uses: ElementUses = field(init=False)
+    viability: ViabilityIndex = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "uses", ElementUses.of(self.elements))
+        object.__setattr__(self, "viability", ViabilityIndex(self.sits))
 
 
 def find_keywords(setup: ScanSetup, text: str, active: frozenset[int]) -> dict[ElementKey, OccurrenceList]:
@@ -63,8 +70,12 @@ def scan_part(
     deadline.check("classifying earlier parts of the document")
     deadline.check("finding keywords")
     keywords = find_keywords(setup, part.text, active)
-    viability = EVERY_PRIMARY if log is not None else viable_primaries(setup.sits, active, keywords, min_confidence)
-    plan = make_plan(setup.sits, setup.elements, active, viability, part.text, setup.prefilter, deadline)
+    viability = (
+        EVERY_PRIMARY
+        if log is not None
+        else viable_primaries(setup.sits, active, keywords, min_confidence, setup.viability)
+    )
+    plan = make_plan(setup.sits, setup.elements, active, viability, part.text, setup.prefilter, deadline, setup.uses)
     store = _Occurrences(setup, part.text, active, plan, keywords, deadline, log)
     return _run_sits(setup, part, active, min_confidence, viability, store)
 
@@ -82,30 +93,27 @@ def _run_sits(
     out of its own share and is reported incomplete, while the others answer. Cost is
     estimated by the text each SIT's primaries will be looked for in."""
     by_sit = store.plan.by_sit()
-    costs = {index: sum(entry.cost for entry in by_sit.get(index, ())) for index in active}
-    order = sorted(active, key=lambda index: (costs[index], index))
+    costs = {index: sum(entry.cost for entry in entries) for index, entries in by_sit.items()}
+    # A SIT with nothing to look at (no viable primary, or only primaries the prefilter rules
+    # out) can have no candidate, hence no match nor rejection: with hundreds of vendor SITs,
+    # most parts skip most of them here, without a step.
+    order = sorted((index for index, cost in costs.items() if cost > 0), key=lambda index: (costs[index], index))
     part_deadline = store.deadline
     outcome = PartOutcome({}, [])
     answered = False  # some SIT with work to do finished
     timeouts: list[EngineTimeout] = []
-    # From this position on, no SIT after the current one has work: it may take all that is left.
-    last_with_work = max((position for position, index in enumerate(order) if costs[index] > 0), default=-1)
     for position, index in enumerate(order):
         sit = setup.sits[index]
-        if costs[index] == 0 and _nothing_viable(sit, viability):
-            # No pattern of the SIT can be reported in this part (its keywords are absent):
-            # with hundreds of vendor SITs, most parts skip most of them here.
-            store.ready.add(index)
-            outcome.found[index] = []
-            continue
-        alone = position >= last_with_work
+        # The last SIT may take all the time that is left.
+        alone = position == len(order) - 1
         left = part_deadline.remaining()
         store.deadline = part_deadline.share(left if alone else left / 2)
         threshold = sit_threshold(sit.definition, min_confidence)
-        evaluation = _classify_sit(sit, by_sit.get(index, ()), threshold, viability, part.name, store)
-        outcome.found[index] = evaluation.matches
+        evaluation = _classify_sit(sit, by_sit[index], threshold, viability, part.name, store)
+        if evaluation.matches:
+            outcome.found[index] = evaluation.matches
         if evaluation.stopped is None:
-            answered = answered or costs[index] > 0 or evaluation.examined > 0
+            answered = True
             continue
         timeouts.append(evaluation.stopped)
         definition = sit.definition
@@ -122,10 +130,6 @@ def _run_sits(
         outcome.error = PartError("engine_timeout", f"part {state}: {timeouts[0]}")
         outcome.incomplete = []
     return outcome
-
-
-def _nothing_viable(sit: CompiledSit, viability: Viability) -> bool:
-    return viability.pruned and not any(viability.allows((sit.index, primary)) for primary in sit.patterns_by_primary)
 
 
 def _classify_sit(
@@ -161,7 +165,6 @@ class _Occurrences:
     found: dict[ElementKey, OccurrenceList]
     deadline: Deadline  # the part's, then the share of the SIT being classified
     log: RejectionLog | None  # explaining: rejections are logged and nothing is pruned
-    deferred: dict[ElementKey, Element] = field(init=False)
     pending: dict[ElementKey, PlannedElement] = field(init=False)
     done: set[int] = field(default_factory=set)  # ids of plan entries already run
     # Uses whose element ran out of time: every SIT that needs one is incomplete.
@@ -171,7 +174,6 @@ class _Occurrences:
     ready: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self.deferred = dict(self.plan.deferred)
         self.pending = {key: entry for entry in self.plan.entries for key in entry.answers}
 
     def run(self, entry: PlannedElement) -> None:
@@ -202,7 +204,7 @@ class _Occurrences:
         if entry is not None and id(entry) not in self.done:
             self.run(entry)
             return self.found.get(key, EMPTY)
-        element = self.deferred.get(key)
+        element = self.plan.deferred.get(key)
         if element is None:
             return EMPTY
         return self._find_deferred(element)
@@ -262,12 +264,10 @@ class _Occurrences:
         except EngineTimeout as timeout:
             for key in keys:
                 self.failed[key] = timeout
-                self.deferred.pop(key, None)
             raise
         found = OccurrenceList(items)
         for key in keys:
             self.found[key] = found
-            self.deferred.pop(key, None)
         return found
 
     def _find(self, element: Element, keys: Sequence[ElementKey], windows: Spans | None) -> list[Occurrence]:

@@ -10,7 +10,7 @@ where some candidate needs it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from service.engine.compiled import CompiledFunction, CompiledRegex, CompiledSit
@@ -48,8 +48,8 @@ class PlannedElement:
 @dataclass(frozen=True)
 class Plan:
     entries: tuple[PlannedElement, ...]
-    # Uses looked for only when a pattern asks (supporting uses, and every use of a gated element
-    # other than as its gated primary), by the element that answers them.
+    # The element of every use: a use no entry answers (a supporting use, or a use of a gated
+    # element other than as its gated primary) is looked for only when a pattern asks.
     deferred: Mapping[ElementKey, Element]
     regions: Mapping[int, Spans | None]  # the prefilter's regions, by regex index
 
@@ -63,26 +63,47 @@ class Plan:
 
 
 def plan_elements(
-    sits: Sequence[CompiledSit], elements: Sequence[Element], active: frozenset[int], viability: Viability, size: int
-) -> tuple[list[PlannedElement], dict[ElementKey, Element]]:
-    """The primary elements to look for now (with gated windows, no cost yet), and the deferred uses."""
+    sits: Sequence[CompiledSit],
+    elements: Sequence[Element],
+    active: frozenset[int],
+    viability: Viability,
+    size: int,
+    uses: ElementUses | None = None,
+) -> tuple[list[PlannedElement], Mapping[ElementKey, Element]]:
+    """The primary elements to look for now (with gated windows, no cost yet), and the element
+    that answers each use on demand (every use no entry answers is looked for when asked)."""
+    uses = uses or ElementUses.of(elements)
     planned: list[PlannedElement] = []
-    deferred: dict[ElementKey, Element] = {}
-    for element in elements:
+    # Pruned, only the elements of viable primaries are visited: hundreds of SITs whose
+    # primaries cannot be reported in the part cost nothing here.
+    positions = sorted({uses.position[key] for key in viability.keys}) if viability.pruned else range(len(elements))
+    for position in positions:
+        element = elements[position]
         keys = tuple(key for key in element.keys if key[0] in active)
         primaries = tuple(key for key in keys if key[1] in sits[key[0]].patterns_by_primary and viability.allows(key))
         if not primaries:
-            deferred.update(dict.fromkeys(keys, element))
             continue
         windows = gate_windows(element, primaries, viability, size)
         if windows is not None and covered(windows) > size * GATED_SHARE:
             windows = None  # keywords all over the part: the prefilter pass narrows it better
+        # Found only near keywords, an entry's findings serve the gated primaries alone; any
+        # other use of the element (as supporting evidence) looks for it where it needs it.
         planned.append(PlannedElement(element, keys, primaries, windows))
-        if windows is not None:
-            # Found only near keywords: these findings serve the gated primaries alone; any
-            # other use of the element (as supporting evidence) looks for it where it needs it.
-            deferred.update(dict.fromkeys(keys, element))
-    return planned, deferred
+    return planned, uses.element
+
+
+@dataclass(frozen=True)
+class ElementUses:
+    """For each use of an element (a SIT's element name): the element, and its position."""
+
+    element: Mapping[ElementKey, Element]
+    position: Mapping[ElementKey, int]
+
+    @classmethod
+    def of(cls, elements: Sequence[Element]) -> ElementUses:
+        element = {key: compiled for compiled in elements for key in compiled.keys}
+        position = {key: number for number, compiled in enumerate(elements) for key in compiled.keys}
+        return cls(MappingProxyType(element), MappingProxyType(position))
 
 
 def gate_windows(element: Element, primaries: Sequence[ElementKey], viability: Viability, size: int) -> Spans | None:
@@ -137,7 +158,7 @@ def with_costs(
             cost = size if found is None else covered(found)
         else:
             cost = size
-        costed.append(replace(entry, cost=cost))
+        costed.append(PlannedElement(entry.element, entry.keys, entry.primaries, entry.windows, cost))
     return costed
 
 
@@ -149,9 +170,10 @@ def make_plan(
     text: str,
     prefilter: Prefilter | None,
     deadline: Deadline,
+    uses: ElementUses | None = None,
 ) -> Plan:
     """The whole planning step: entries, deferred uses, and the prefilter's regions."""
-    planned, deferred = plan_elements(sits, elements, active, viability, len(text))
+    planned, deferred = plan_elements(sits, elements, active, viability, len(text), uses)
     regions = prefilter_regions(prefilter, text, planned, deadline)
     entries = with_costs(planned, regions, len(text), prefilter is not None)
-    return Plan(tuple(entries), MappingProxyType(deferred), MappingProxyType(regions))
+    return Plan(tuple(entries), deferred, MappingProxyType(regions))

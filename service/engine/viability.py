@@ -9,7 +9,7 @@ keywords only. Explanations prune nothing: they must say why a candidate did not
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -46,39 +46,89 @@ EVERY_PRIMARY = Viability(pruned=False)
 
 
 def viable_primaries(
-    sits: Iterable[CompiledSit],
+    sits: Sequence[CompiledSit],
     active: frozenset[int],
     keywords: Mapping[ElementKey, OccurrenceList],
     min_confidence: int | None,
+    index: ViabilityIndex | None = None,
 ) -> Viability:
     """The primaries of the ``active`` SITs with a pattern that could still be reported, given
-    the keyword occurrences found in the part."""
-    keys: set[ElementKey] = set()
-    anchors: dict[ElementKey, tuple[Anchor, ...] | None] = {}
-    for sit in sits:
-        if sit.index not in active:
+    the keyword occurrences found in the part.
+
+    Only the SITs with a keyword in the part are looked at one by one: for every other SIT
+    the answer is that of a part without its keywords, the same in every part and kept by
+    ``index``. So the cost follows the keywords found, not the number of SITs loaded.
+    """
+    index = index or ViabilityIndex(tuple(sits))
+    without = index.without_keywords(min_confidence)
+    every = len(active) == len(index.sits)
+    keys = set(without.keys) if every else {key for key in without.keys if key[0] in active}
+    anchors: dict[ElementKey, tuple[Anchor, ...] | None] = dict.fromkeys(keys)
+    for sit_index in {key[0] for key in keywords}:
+        if sit_index not in active:
             continue
-        threshold = sit_threshold(sit.definition, min_confidence)
-        for primary, patterns in sit.patterns_by_primary.items():
-            reportable = [
-                (pattern, gate)
-                for pattern, gate in zip(patterns, sit.keyword_gates[primary], strict=True)
-                if pattern.confidence >= threshold and could_hold(sit, pattern.supporting, keywords)
-            ]
-            if not reportable:
-                continue
-            key = (sit.index, primary)
+        sit = index.sits[sit_index]
+        for key in without.by_sit.get(sit_index, ()):
+            keys.discard(key)
+            anchors.pop(key, None)
+        for key, found in _sit_viability(sit, sit_threshold(sit.definition, min_confidence), keywords):
             keys.add(key)
-            anchors[key] = (
-                None
-                if any(gate is None for _, gate in reportable)
-                else tuple(
-                    (sit.definition.pattern_proximity(pattern), keywords.get((sit.index, name), EMPTY))
-                    for pattern, gate in reportable
-                    for name in gate or ()
-                )
-            )
+            anchors[key] = found
     return Viability(True, frozenset(keys), MappingProxyType(anchors))
+
+
+@dataclass(frozen=True)
+class _WithoutKeywords:
+    """The primaries reportable in a part where none of their SIT's keywords occur."""
+
+    keys: frozenset[ElementKey]
+    by_sit: Mapping[int, tuple[ElementKey, ...]]
+
+
+@dataclass
+class ViabilityIndex:
+    """What viability needs of a scanner's SITs, worked out once per reporting threshold."""
+
+    sits: tuple[CompiledSit, ...]
+    _cache: dict[int | None, _WithoutKeywords] = field(default_factory=dict, repr=False)
+
+    def without_keywords(self, min_confidence: int | None) -> _WithoutKeywords:
+        cached = self._cache.get(min_confidence)
+        if cached is None:
+            # A race between requests computes the same value twice; the dict stays whole.
+            by_sit: dict[int, tuple[ElementKey, ...]] = {}
+            for sit in self.sits:
+                threshold = sit_threshold(sit.definition, min_confidence)
+                found = tuple(key for key, anchors in _sit_viability(sit, threshold, {}) if anchors is None)
+                if found:
+                    by_sit[sit.index] = found
+            cached = _WithoutKeywords(frozenset(k for ks in by_sit.values() for k in ks), MappingProxyType(by_sit))
+            self._cache[min_confidence] = cached
+        return cached
+
+
+def _sit_viability(
+    sit: CompiledSit, threshold: int, keywords: Mapping[ElementKey, OccurrenceList]
+) -> Iterator[tuple[ElementKey, tuple[Anchor, ...] | None]]:
+    """Each viable primary of one SIT, with its anchors (None: anywhere)."""
+    for primary, patterns in sit.patterns_by_primary.items():
+        reportable = [
+            (pattern, gate)
+            for pattern, gate in zip(patterns, sit.keyword_gates[primary], strict=True)
+            if pattern.confidence >= threshold and could_hold(sit, pattern.supporting, keywords)
+        ]
+        if not reportable:
+            continue
+        yield (
+            (sit.index, primary),
+            None
+            if any(gate is None for _, gate in reportable)
+            else tuple(
+                (sit.definition.pattern_proximity(pattern), keywords.get((sit.index, name), EMPTY))
+                for pattern, gate in reportable
+                for name in gate or ()
+            ),
+        )
 
 
 def could_hold(
