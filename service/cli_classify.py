@@ -31,7 +31,7 @@ from service.cli_findings import Finding
 from service.cli_formats import FORMATS, Writer, make_writer
 from service.cli_git import GitError, added_texts, history_command, staged_command
 from service.cli_inputs import IGNORE_FILE, InputError, collect_inputs
-from service.cli_output import Progress, RunSummary
+from service.cli_output import Progress, RunSummary, plural
 from service.cli_parallel import default_jobs, scan_files
 from service.cli_scan import Origin, Outcome, ScanSettings, scan_text
 from service.config import ConfigError, engine_setting, load_settings
@@ -245,7 +245,7 @@ def run_baseline_create(args: argparse.Namespace) -> int:
         count = write_baseline(args.out, findings, prepared.settings.fingerprint_key)
     except BaselineError as error:
         raise CliError(f"baseline: {error}") from None
-    print(f"wrote {args.out}: {count} findings ({summary.headline()})", file=sys.stderr)
+    print(f"wrote {args.out}: {plural(count, 'finding')} ({summary.headline()})", file=sys.stderr)
     return status
 
 

@@ -50,7 +50,7 @@ class TextWriter:
     def finish(self, summary: RunSummary) -> None:
         if self.quiet:
             return
-        if self.many:
+        if self.many or summary.suppressed or summary.skipped:
             summary.print(self.out)
         elif summary.with_findings == 0 and summary.failed == 0:
             # One input and nothing to say: say so once, so that silence is not mistaken for a hang.

@@ -86,6 +86,10 @@ class Progress:
             self.stream.flush()
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 @dataclass
 class SitTally:
     files: set[str] = field(default_factory=set)
@@ -147,14 +151,14 @@ class RunSummary:
     def headline(self) -> str:
         extras = [
             f"{self.skipped} skipped (no supported format)" if self.skipped else "",
-            f"{self.skipped_parts} parts skipped" if self.skipped_parts else "",
-            f"{self.symlinks_skipped} symlinks not followed" if self.symlinks_skipped else "",
-            f"{self.special_skipped} special files skipped" if self.special_skipped else "",
+            f"{plural(self.skipped_parts, 'part')} skipped" if self.skipped_parts else "",
+            f"{plural(self.symlinks_skipped, 'symlink')} not followed" if self.symlinks_skipped else "",
+            f"{plural(self.special_skipped, 'special file')} skipped" if self.special_skipped else "",
             f"{self.excluded} excluded" if self.excluded else "",
-            f"{self.suppressed} findings allowed or in the baseline" if self.suppressed else "",
+            f"{plural(self.suppressed, 'finding')} allowed or in the baseline" if self.suppressed else "",
         ]
         tail = "".join(f", {extra}" for extra in extras if extra)
-        return f"{self.files} files: {self.with_findings} with findings, {self.failed} failed{tail}"
+        return f"{plural(self.files, 'file')}: {self.with_findings} with findings, {self.failed} failed{tail}"
 
     def print(self, out: TextIO) -> None:
         print(f"\n{self.headline()}", file=out)
