@@ -100,10 +100,12 @@ class SitTally:
 @dataclass
 class RunSummary:
     files: int = 0
+    bytes: int = 0
     with_findings: int = 0
     failed: int = 0
     skipped: int = 0  # whole files of no supported format
     skipped_parts: int = 0
+    fallback_parts: int = 0  # read by a fallback: a DTD ignored, malformed XML read as text
     suppressed: int = 0  # silenced by an allow comment or a baseline
     symlinks_skipped: int = 0
     special_skipped: int = 0
@@ -112,10 +114,12 @@ class RunSummary:
 
     def add(self, outcome: Outcome) -> None:
         self.files += 1
+        self.bytes += outcome.size
         self.with_findings += bool(outcome.findings)
         self.failed += outcome.failed
         self.skipped += outcome.skipped is not None
         self.skipped_parts += outcome.skipped_parts
+        self.fallback_parts += outcome.fallback_parts
         self.suppressed += outcome.suppressed
         for finding in outcome.findings:
             tally = self.per_sit[finding.sit_name]
@@ -130,10 +134,12 @@ class RunSummary:
     def to_dict(self) -> dict[str, Any]:
         return {
             "files": self.files,
+            "bytes": self.bytes,
             "with_findings": self.with_findings,
             "failed": self.failed,
             "skipped": self.skipped,
             "skipped_parts": self.skipped_parts,
+            "fallback_parts": self.fallback_parts,
             "symlinks_skipped": self.symlinks_skipped,
             "special_skipped": self.special_skipped,
             "excluded": self.excluded,
@@ -152,6 +158,7 @@ class RunSummary:
         extras = [
             f"{self.skipped} skipped (no supported format)" if self.skipped else "",
             f"{plural(self.skipped_parts, 'part')} skipped" if self.skipped_parts else "",
+            f"{plural(self.fallback_parts, 'part')} read as plain text" if self.fallback_parts else "",
             f"{plural(self.symlinks_skipped, 'symlink')} not followed" if self.symlinks_skipped else "",
             f"{plural(self.special_skipped, 'special file')} skipped" if self.special_skipped else "",
             f"{self.excluded} excluded" if self.excluded else "",

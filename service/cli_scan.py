@@ -22,7 +22,7 @@ from service.cli_inputs import InputFile
 from service.engine import ClassifyOptions, Scanner
 from service.engine.deadline import Deadline
 from service.engine.document import Excerpt, Part
-from service.engine.report import Match, Report, SitResult
+from service.engine.report import IncompleteSit, Match, Report, SitResult
 from service.engine.stream import classify_stream_with_excerpts
 from service.extract import ExtractionLimits
 from service.extract.detect import Kind, detect
@@ -34,6 +34,12 @@ from service.summary.present import MatchTexts, PresentOptions, excerpt_margin, 
 STREAM_THRESHOLD = 64 * 1024 * 1024
 # Part errors that mean "not a format we read": skipped and counted, not a failure.
 SKIPPED_CODES = frozenset({"unsupported_format"})
+# Part errors of content that was still read, by a safe fallback: XML whose DTD was ignored, or
+# malformed XML read as text with its tags stripped (its error part is named "…#incomplete").
+FALLBACK_CODES = frozenset({"forbidden_content"})
+RECOVERED_SUFFIX = "#incomplete"
+# Kinds whose bytes are text: when their reader gives up, the raw text is classified instead.
+TEXT_KINDS = frozenset({Kind.TEXT, Kind.XML, Kind.HTML, Kind.EMAIL})
 # (path, SIT id, fingerprint): a finding a baseline already knows.
 BaselineKey = tuple[str, str, str]
 
@@ -60,6 +66,7 @@ class Outcome:
     problems: list[str] = field(default_factory=list)  # real failures, one line each
     skipped: str | None = None  # why the whole input was not read
     skipped_parts: int = 0
+    fallback_parts: int = 0
     suppressed: int = 0
 
     @property
@@ -97,12 +104,18 @@ def scan_file(scanner: Scanner, item: InputFile, settings: ScanSettings) -> Outc
     try:
         classification = classify(scanner, [Document(content, name=item.name)], options, ExtractionLimits())
     except UnreadableDocument as error:
-        if detect(content[:65536], item.name) is Kind.BINARY and not settings.strict:
+        kind = detect(content[:65536], item.name)
+        if kind is Kind.BINARY and not settings.strict:
             outcome.skipped = "binary content of no supported format"
-        else:
+            return outcome
+        if kind not in TEXT_KINDS:
             # The message names the document already: the path is said once, by the caller.
             outcome.problems.append(f"cannot be read: {str(error).removeprefix(item.name + ': ')}")
-        return outcome
+            return outcome
+        # Markup that is not what it looks like (a DTD, a template): its raw text is still text.
+        outcome.fallback_parts += 1
+        text = content.decode("utf-8", errors="replace")
+        classification = classify(scanner, [Document(text, name=item.name)], options)
     parts = classification.parts
     return _judge(outcome, scanner, classification.report, parts, _parts_locator(parts), settings)
 
@@ -134,10 +147,21 @@ def _judge(
         assert part.error is not None
         if part.error.code in SKIPPED_CODES and not settings.strict:
             outcome.skipped_parts += 1
+        elif part.error.code in FALLBACK_CODES or (
+            part.error.code == "corrupt" and part.name.endswith(RECOVERED_SUFFIX)
+        ):
+            outcome.fallback_parts += 1
         else:
-            outcome.problems.append(f"{part.name}: {part.error.code}: {part.error.message}")
+            outcome.problems.append(f"{_inner(outcome.name, part.name)}: {part.error.code}: {part.error.message}")
+    by_part: dict[str, list[IncompleteSit]] = {}
     for incomplete in report.incomplete:
-        outcome.problems.append(f"{incomplete.part}: {incomplete.sit_name}: incomplete: {incomplete.message}")
+        by_part.setdefault(incomplete.part, []).append(incomplete)
+    for part_name, items in by_part.items():
+        # One problem per part, however many SITs ran out of time in it.
+        names = ", ".join(item.sit_name for item in items)
+        outcome.problems.append(
+            f"{_inner(outcome.name, part_name)}: incomplete ({plural_sits(len(items))}: {names}): {items[0].message}"
+        )
     fingerprinter = Fingerprinter(settings.fingerprint_key)
     results: list[SitResult] = []
     positions: dict[int, tuple[Position, Position]] = {}
@@ -163,6 +187,15 @@ def _judge(
     if settings.records:
         outcome.record = _record(outcome, report, texts, scanner, settings, fingerprinter, positions)
     return outcome
+
+
+def _inner(name: str, part: str) -> str:
+    """A part's name without its document's, which the problem's line already gives."""
+    return part.removeprefix(name + "/") if part != name else "text"
+
+
+def plural_sits(count: int) -> str:
+    return f"{count} SIT{'' if count == 1 else 's'}"
 
 
 def _finding(
