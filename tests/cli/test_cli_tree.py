@@ -187,3 +187,18 @@ def test_excludes_and_dlpignore_follow_gitignore_rules(capsys: pytest.CaptureFix
     names = {record["name"] for record in document["documents"] if record.get("results")}
     assert names == {str(tree / "logs" / "keep.log"), str(tree / "src.py")}
     assert document["summary"]["excluded"] == 3
+
+
+def test_markup_its_reader_gives_up_on_is_classified_as_text_not_failed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A DTD looks like XML and is not a document: its raw text is what there is to classify.
+    dtd = f'<?xml version="1.0"?>\n<!-- token {TOKEN} -->\n<!ELEMENT doc (#PCDATA)>\n<!ATTLIST doc a CDATA "1">\n'
+    (tmp_path / "doc.dtd").write_text(dtd)
+    (tmp_path / "page.xml").write_text("<?xml version='1.0'?><!DOCTYPE a [<!ENTITY e 'x'>]><a>&e; hello</a>\n")
+    status, out, err = run(["classify", str(tmp_path), "--format", "json"], capsys)
+    assert "dlp: error" not in err
+    document = json.loads(out)
+    assert document["summary"]["failed"] == 0 and document["summary"]["fallback_parts"] == 2
+    assert tokens_found(document["documents"]) == [(str(tmp_path / "doc.dtd"), 2, 12)]
+    assert status == 1
