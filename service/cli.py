@@ -1,7 +1,8 @@
 """The ``dlp`` command.
 
-Exit status follows the secret scanners used in pre-commit hooks: for ``classify``
-0 = nothing found at or above the threshold, 1 = something found, 2 = error. For
+Exit status follows the secret scanners used in pre-commit hooks: for ``classify`` and ``git``
+0 = nothing found at or above the threshold, 1 = something found, 2 = a real failure
+(``service.cli_classify``). For
 ``sits validate`` and ``policy validate``: 0 = valid, 1 = problems found, 2 = error. Errors are one line on
 stderr, never a traceback.
 """
@@ -9,46 +10,33 @@ stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
-import codecs
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
-from service.classify import Document, UnreadableDocument, classify
+from service.cli_args import CliError, add_definition_options, load_selected_definitions, positive_int
+from service.cli_classify import add_scan_commands
 from service.cli_gateways import GatewayCliError, add_gateway_commands
-from service.cli_output import Progress, RunSummary, print_report
 from service.cli_policy import PolicyCliError, add_policy_commands
 from service.cli_purview import PurviewCliError, add_purview_commands
 from service.cli_tuning import add_test_command
-from service.config import ConfigError, engine_setting, load_settings
-from service.definitions import DefinitionError, DefinitionSet, UnknownSitError, load_definitions
+from service.config import ConfigError, load_settings
+from service.definitions import DefinitionError
 from service.definitions.catalogue import render_catalogue
 from service.definitions.describe import describe_sit
 from service.definitions.lint import LintReport, Severity, lint_report
 from service.definitions.loader import builtin_definitions_dir, read_definitions
-from service.engine import ClassifyOptions, Scanner, compile_scanner
-from service.engine.compiler import ENGINES
-from service.engine.deadline import Deadline
-from service.engine.report import Report
-from service.engine.stream import classify_stream_with_excerpts
-from service.extract import ExtractionLimits
-from service.extract.detect import Kind, detect
 from service.policy.errors import PolicyError
 from service.runtime import build_policies, build_scanner
-from service.summary.present import MatchTexts, PresentOptions, excerpt_margin, present_report
+
+__all__ = ["CliError", "build_parser", "main"]
 
 EXIT_CLEAN = 0
 EXIT_FOUND = 1
 EXIT_ERROR = 2
-# Plain-text files above this size are classified in windows instead of read whole.
-STREAM_THRESHOLD = 64 * 1024 * 1024
-
-
-class CliError(Exception):
-    """A problem to report as one line and exit status 2."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -74,41 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dlp", description="Data-loss-prevention classifier.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    add_classify_command(commands)
+    add_scan_commands(commands)
     add_serve_command(commands)
     add_sits_commands(commands)
     add_policy_commands(commands)
     add_gateway_commands(commands)
     add_purview_commands(commands)
     return parser
-
-
-def add_classify_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    classify_cmd = commands.add_parser("classify", help="classify files, directories or standard input")
-    classify_cmd.add_argument("paths", nargs="+", metavar="PATH", help="files or directories; '-' reads standard input")
-    classify_cmd.add_argument("--json", action="store_true", help="print each report as JSON (one line per document)")
-    classify_cmd.add_argument(
-        "--min-confidence", type=confidence, metavar="N", help="report matches at or above N (1-100)"
-    )
-    classify_cmd.add_argument(
-        "--sits", metavar="SELECTOR", action="append", help="restrict to a SIT id, name or bundle (repeatable)"
-    )
-    classify_cmd.add_argument("--reveal", action="store_true", help="show matched values instead of masking them")
-    classify_cmd.add_argument("--explain", action="store_true", help="also list candidates that did not match, and why")
-    classify_cmd.add_argument("--time-limit", type=positive_float, metavar="SECONDS", help="time limit per document")
-    classify_cmd.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="show progress on stderr (default: on a terminal, for many or large files)",
-    )
-    classify_cmd.add_argument(
-        "--engine",
-        choices=ENGINES,
-        help="how regexes are scanned: auto (Hyperscan when installed), hyperscan or regex (default: DLP_ENGINE)",
-    )
-    add_definition_options(classify_cmd)
-    classify_cmd.set_defaults(handler=run_classify)
 
 
 def add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -147,170 +107,6 @@ def add_sits_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     validate_cmd.add_argument("--json", action="store_true", help="print the findings and counts as one JSON object")
     validate_cmd.set_defaults(handler=run_sits_validate)
     add_test_command(sits)
-
-
-def add_definition_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--definitions",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="DIR",
-        help="also load SITs from DIR (repeatable)",
-    )
-    parser.add_argument("--no-builtin", action="store_true", help="do not load the built-in SITs")
-
-
-def number_in_range(
-    kind: type[int] | type[float], low: float, high: float | None = None, low_inclusive: bool = True
-) -> Callable[[str], Any]:
-    """An argparse type for a number within bounds, with a one-line message when it is not."""
-
-    def parse(text: str) -> int | float:
-        try:
-            value = kind(text)
-        except ValueError:
-            noun = "whole number" if kind is int else "number"
-            raise argparse.ArgumentTypeError(f"{text!r} is not a {noun}") from None
-        if value < low or (value == low and not low_inclusive) or (high is not None and value > high):
-            if high is not None:
-                bounds = f"between {low:g} and {high:g}"
-            else:
-                bounds = f"at least {low:g}" if low_inclusive else f"greater than {low:g}"
-            raise argparse.ArgumentTypeError(f"must be {bounds}")
-        return value
-
-    return parse
-
-
-confidence = number_in_range(int, 1, 100)
-positive_int = number_in_range(int, 1)
-positive_float = number_in_range(float, 0, low_inclusive=False)
-
-
-def load_selected_definitions(args: argparse.Namespace) -> DefinitionSet:
-    directories = [] if args.no_builtin else [builtin_definitions_dir()]
-    directories.extend(args.definitions)
-    if not directories:
-        raise CliError("no definitions: --no-builtin needs at least one --definitions DIR")
-    return load_definitions(directories)
-
-
-# -- classify ---------------------------------------------------------------------------
-
-
-def run_classify(args: argparse.Namespace) -> int:
-    try:
-        engine = args.engine or engine_setting()
-    except ConfigError as error:
-        raise CliError(f"configuration: {error}") from None
-    scanner = compile_scanner(load_selected_definitions(args), engine=engine)
-    options = ClassifyOptions(
-        min_confidence=args.min_confidence,
-        sits=tuple(args.sits) if args.sits else None,
-        explain=args.explain,
-        time_limit=args.time_limit,
-    )
-    try:
-        scanner.select(options.sits)
-    except UnknownSitError as error:
-        raise CliError(str(error)) from None
-    inputs = list(expand_inputs(args.paths))
-    progress = Progress(len(inputs), sum(size for _, _, size in inputs), args.progress)
-    summary = RunSummary()
-    status = EXIT_CLEAN
-    for index, (name, path, size) in enumerate(inputs, start=1):
-        try:
-            report, texts = classify_input(scanner, name, path, size, options)
-        except UnreadableDocument as error:
-            print(f"{name}: cannot be read: {error}", file=sys.stderr if args.json else sys.stdout)
-            summary.add_unreadable()
-            report = None
-        progress.advance(index, name, size)
-        if report is None:
-            status = EXIT_ERROR
-            continue
-        summary.add(report)
-        if args.json:
-            # Masking a document's summaries gets the document's own time limit, not the short
-            # default meant for callers without one: a large file's summaries would fall back to bare values.
-            masking = Deadline(options.time_limit or scanner.time_limit)
-            shown = present_report(report, texts, scanner, PresentOptions(reveal=args.reveal, deadline=masking))
-            print(json.dumps({"name": name, **shown}, ensure_ascii=False))
-        else:
-            print_report(sys.stdout, name, report, args.reveal, args.explain)
-        status = max(status, exit_status(report))
-    progress.close()
-    if not args.json and len(inputs) > 1:
-        summary.print(sys.stdout)
-    return status
-
-
-def classify_input(
-    scanner: Scanner, name: str, path: Path | None, size: int, options: ClassifyOptions
-) -> tuple[Report, MatchTexts]:
-    """One input's report, and the text its matches are shown from.
-
-    A plain-text file too large to hold is classified in overlapping windows straight from
-    the file, keeping only the text near each match it returns.
-    """
-    if path is not None and size > STREAM_THRESHOLD and is_plain_text(path):
-        margin = excerpt_margin(PresentOptions().context)
-        chunks = read_text_chunks(path)
-        streamed = classify_stream_with_excerpts(scanner, name, chunks, margin, options, size=size)
-        return streamed.report, streamed.excerpts
-    limits = ExtractionLimits()
-    content = read_input(path, name, limits.max_input_bytes)
-    classification = classify(scanner, [Document(content, name=name)], options, limits)
-    return classification.report, classification.parts
-
-
-def exit_status(report: Report) -> int:
-    if not report.complete:
-        return EXIT_ERROR
-    return EXIT_FOUND if report.results else EXIT_CLEAN
-
-
-def expand_inputs(paths: Sequence[str]) -> Iterator[tuple[str, Path | None, int]]:
-    """(display name, path or None for standard input, size) for every file to classify, folders expanded."""
-    for raw in paths:
-        if raw == "-":
-            yield "-", None, 0
-            continue
-        path = Path(raw)
-        if path.is_dir():
-            for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                yield str(file), file, file.stat().st_size
-        elif path.exists():
-            yield raw, path, path.stat().st_size
-        else:
-            raise CliError(f"{raw}: no such file or directory")
-
-
-def is_plain_text(path: Path) -> bool:
-    with path.open("rb") as stream:
-        head = stream.read(4096)
-    return detect(head, path.name) is Kind.TEXT
-
-
-def read_text_chunks(path: Path, size: int = 1 << 20) -> Iterator[str]:
-    """The file's text, a megabyte at a time (UTF-8; undecodable bytes become U+FFFD)."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
-    with path.open("rb") as stream:
-        while chunk := stream.read(size):
-            yield decoder.decode(chunk)
-    yield decoder.decode(b"", final=True)
-
-
-def read_input(path: Path | None, name: str, limit: int) -> bytes:
-    """At most ``limit`` + 1 bytes: enough for the extractor to report a file over the limit."""
-    try:
-        if path is None:
-            return sys.stdin.buffer.read(limit + 1)
-        with path.open("rb") as stream:
-            return stream.read(limit + 1)
-    except OSError as error:
-        raise CliError(f"{name}: {error.strerror}") from None
 
 
 # -- serve ------------------------------------------------------------------------------

@@ -135,7 +135,7 @@ def test_bad_min_confidence_is_a_usage_error(capsys: pytest.CaptureFixture[str])
 def test_engine_timeout_exits_with_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     sample = tmp_path / "aaa.txt"
     sample.write_text("a" * 50_000 + "!")
-    status, out, _ = run(
+    status, out, err = run(
         [
             "classify",
             str(sample),
@@ -148,7 +148,9 @@ def test_engine_timeout_exits_with_error(capsys: pytest.CaptureFixture[str], tmp
         capsys,
     )
     assert status == 2
-    assert "engine_timeout: part not classified: time limit of 0.3 s exceeded" in out
+    assert out == ""
+    assert "engine_timeout: part not classified: time limit of 0.3 s exceeded" in err
+    assert err.count("\n") == 1 and err.startswith(f"dlp: error: {sample}: ")
 
 
 def test_sits_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
@@ -238,8 +240,8 @@ def test_a_folder_of_documents_ends_with_a_summary_table(capsys: pytest.CaptureF
     total = sum(1 for p in documents.rglob("*") if p.is_file())
     assert status == 2  # the hostile files make some reports incomplete
     assert f"\n{total} files: " in out
-    assert "with errors" in out and "U.S. social security number (SSN)" in out.split(f"{total} files:")[1]
-    assert f"{total}/{total}" in err  # the progress line reached the end
+    assert " failed" in out and "U.S. social security number (SSN)" in out.split(f"{total} files:")[1]
+    assert f"{total}/{total} files" in err  # the progress line reached the end
 
 
 def test_progress_is_silent_when_output_is_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
@@ -253,22 +255,23 @@ def test_an_unreadable_file_is_reported_and_the_rest_classified(
 ) -> None:
     (tmp_path / "broken.docx").write_bytes((FIXTURES / "documents" / "hostile" / "truncated.docx").read_bytes())
     (tmp_path / "ok.txt").write_text("pat=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")
-    status, out, _ = run(["classify", str(tmp_path)], capsys)
+    status, out, err = run(["classify", str(tmp_path)], capsys)
     assert status == 2
-    assert "broken.docx: cannot be read: " in out
+    assert f"dlp: error: {tmp_path / 'broken.docx'}: cannot be read: " in err
+    assert "broken.docx" not in out.split("\n\n")[0]  # errors go to stderr, findings to stdout
     assert f"{tmp_path / 'ok.txt'}: {GITHUB}: confidence 85" in out
 
 
 def test_large_text_files_are_streamed_with_the_same_findings(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from service import cli
+    from service import cli_scan
     from tests.fixtures.corpus import make_corpus
 
     sample = tmp_path / "big.log"
     sample.write_text(make_corpus(400_000, seed=4, plant_every=12))
     _, whole, _ = run(["classify", str(sample), "--json", "--reveal"], capsys)
-    monkeypatch.setattr(cli, "STREAM_THRESHOLD", 1000)
+    monkeypatch.setattr(cli_scan, "STREAM_THRESHOLD", 1000)
     monkeypatch.setattr("service.engine.stream.DEFAULT_WINDOW", 120_000)
     _, streamed, _ = run(["classify", str(sample), "--json", "--reveal"], capsys)
 
@@ -283,14 +286,14 @@ def test_large_text_files_are_streamed_with_the_same_findings(
 def test_streamed_files_are_presented_like_files_read_whole(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from service import cli
+    from service import cli_scan
     from tests.fixtures.corpus import make_corpus
 
     sample = tmp_path / "big.log"
     sample.write_text(make_corpus(400_000, seed=7, plant_every=12))
     # A generous time limit: on a loaded machine the default could cut one run short and not the other.
     _, whole, _ = run(["classify", str(sample), "--json", "--time-limit", "120"], capsys)
-    monkeypatch.setattr(cli, "STREAM_THRESHOLD", 1000)
+    monkeypatch.setattr(cli_scan, "STREAM_THRESHOLD", 1000)
     monkeypatch.setattr("service.engine.stream.DEFAULT_WINDOW", 120_000)
     _, streamed, _ = run(["classify", str(sample), "--json", "--time-limit", "120"], capsys)
 
