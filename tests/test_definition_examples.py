@@ -72,3 +72,17 @@ def test_the_catalogue_is_up_to_date() -> None:
 
     committed = (Path(__file__).parent.parent / "docs" / "sits.md").read_text()
     assert committed == render_catalogue(load_builtin_definitions()), "run: dlp sits catalogue > docs/sits.md"
+
+
+# Each built-in SIT proves itself on at least this many texts of each kind: a value it must
+# find, and a placeholder, a wrong checksum or length, or the value without its context.
+MIN_EXAMPLES = 3
+
+
+def test_every_builtin_sit_has_enough_examples_of_each_kind() -> None:
+    short = [
+        f"{d.name}: {len(d.examples.match)} match, {len(d.examples.no_match)} no_match"
+        for d in load_builtin_definitions()
+        if len(d.examples.match) < MIN_EXAMPLES or len(d.examples.no_match) < MIN_EXAMPLES
+    ]
+    assert short == []
