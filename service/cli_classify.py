@@ -175,19 +175,24 @@ def output_format(args: argparse.Namespace) -> str:
     return "jsonl" if args.json else (args.format or "text")
 
 
-def run_classify(args: argparse.Namespace) -> int:
-    format_name = output_format(args)
-    prepared = prepare(args, records=format_name in ("json", "jsonl", "sarif"))
-    outcomes, summary, total = _scan_tree(args, prepared)
-    writer = make_writer(
+def _writer(args: argparse.Namespace, format_name: str, prepared: Prepared, many: bool) -> Writer:
+    """The output writer the command line's options ask for, on standard output."""
+    return make_writer(
         format_name,
         sys.stdout,
         reveal=args.reveal,
         explain=args.explain,
         quiet=args.quiet,
-        many=total > 1,
+        many=many,
         definition=prepared.scanner.definitions.get,
     )
+
+
+def run_classify(args: argparse.Namespace) -> int:
+    format_name = output_format(args)
+    prepared = prepare(args, records=format_name in ("json", "jsonl", "sarif"))
+    outcomes, summary, total = _scan_tree(args, prepared)
+    writer = _writer(args, format_name, prepared, many=total > 1)
     return _report(outcomes, summary, writer, args.quiet, format_name)
 
 
@@ -258,15 +263,7 @@ def run_git(args: argparse.Namespace) -> int:
     arguments = staged_command() if args.staged else history_command(args.since)
     ignore = _git_ignore_spec(repository, args.exclude)
     summary = RunSummary()
-    writer = make_writer(
-        format_name,
-        sys.stdout,
-        reveal=args.reveal,
-        explain=args.explain,
-        quiet=args.quiet,
-        many=True,
-        definition=prepared.scanner.definitions.get,
-    )
+    writer = _writer(args, format_name, prepared, many=True)
 
     def outcomes() -> Iterator[Outcome]:
         try:
