@@ -411,3 +411,66 @@ def test_mexican_curp_catches_errors_where_the_weight_is_invertible_mod_10(paylo
             if (weight * delta) % 10:
                 assert check(changed) is not None, (curp, changed)
     assert_all_single_substitutions_rejected(check, curp, range(17, 18), DIGITS)
+
+
+# --- crc32_suffix, as configured by the built-in SITs --------------------------------------
+
+CRC32_SUFFIX = VALIDATORS.get("crc32_suffix")
+TOKEN_BODY = BASE62 + "-_"
+
+
+def crc32_suffix_configs() -> list[tuple[str, Mapping[str, Any]]]:
+    return [
+        (f"{definition.name}/{element.name}", ref.params)
+        for definition in load_builtin_definitions()
+        for element in definition.elements.values()
+        if isinstance(element, RegexElement)
+        for ref in element.validators
+        if ref.name == "crc32_suffix"
+    ]
+
+
+CRC32_SUFFIX_CONFIGS = crc32_suffix_configs()
+
+
+def written_crc32(data: str, params: Mapping[str, Any]) -> str:
+    # Written out here from the vendors' descriptions, not with the validator's helpers.
+    covered = data + params["separator"] if params["separator_covered"] else data
+    crc = zlib.crc32(covered.encode())
+    if params["encoding"] == "hex_le":
+        return "".join(f"{(crc >> shift) & 0xFF:02x}" for shift in (0, 8, 16, 24))
+    if params["encoding"] == "hex":
+        return f"{crc:08X}"
+    if params["encoding"] == "base36":
+        text = ""
+        while crc:
+            crc, digit = divmod(crc, 36)
+            text = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + text
+        return text.rjust(7, "0")
+    return base62(crc)
+
+
+def test_the_built_in_sits_use_crc32_suffix_for_grafana_and_atlassian() -> None:
+    names = {label.split("/")[0] for label, _ in CRC32_SUFFIX_CONFIGS}
+    assert {"Grafana service account token", "Atlassian API token", "GitLab personal access token"} <= names
+
+
+@pytest.mark.parametrize(("label", "params"), CRC32_SUFFIX_CONFIGS, ids=[label for label, _ in CRC32_SUFFIX_CONFIGS])
+@settings(max_examples=25, deadline=None)
+@given(body=st.text(TOKEN_BODY, min_size=30, max_size=60))
+def test_crc32_suffix_rejects_every_single_error_and_adjacent_swap(
+    label: str, params: Mapping[str, Any], body: str
+) -> None:
+    assert CRC32_SUFFIX is not None
+    check = CRC32_SUFFIX.bind(params)
+    data = "tok_" + body
+    token = data + params["separator"] + written_crc32(data, params)
+    assert check(token) is None, label
+    # Every changed character of the data is an error within 32 bits, which CRC32 always
+    # detects; a changed checksum character is a different checksum.
+    hex_digits = "0123456789abcdef" if params["encoding"] == "hex_le" else "0123456789ABCDEF"
+    checksum_alphabet = {"base62": BASE62, "base36": DIGITS + UPPER.lower()}.get(params["encoding"], hex_digits)
+    assert_all_single_substitutions_rejected(check, token, range(len(data)), TOKEN_BODY)
+    tail = range(len(token) - params["length"], len(token))
+    assert_all_single_substitutions_rejected(check, token, tail, checksum_alphabet)
+    assert_all_adjacent_transpositions_rejected(check, token, range(len(data) - 1))
