@@ -1,6 +1,7 @@
 """Scan a real tree nobody here wrote and count what each SIT reports.
 
     python -m bench.realtree TREE [TREE...] [--min-confidence N] [--samples FILE] [--jobs N]
+    python -m bench.realtree TREE --peers [--jobs N] [--repeat K] [--tool NAME] [--cores 1,2]
 
 Prints, per SIT, the findings (matches) and distinct values at each SIT's recommended
 confidence (or ``--min-confidence``), the files they are in, and the totals: files, bytes,
@@ -8,6 +9,12 @@ errors, MB/s. With ``--samples FILE`` it also writes every finding *revealed*, w
 line, to FILE (JSON lines), for a person to judge; keep that file outside the repository,
 it holds whatever the tree holds. Compressed files (man pages' ``.gz``) are unpacked as the
 service would.
+
+With ``--peers`` it instead runs the real command (``dlp classify``, on one core and on
+``--jobs``) and every installed peer scanner (Kingfisher, gitleaks, detect-secrets,
+CredSweeper) on the same files of TREE, one after the other, and prints one table: seconds,
+files/s, MB/s, CPU ÷ wall, peak memory of each tool's processes and its findings, then ours ÷
+each peer (see ``bench.peers``).
 """
 
 from __future__ import annotations
@@ -23,6 +30,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bench import peers
+from bench.realtree_cli import compare
 
 # Files larger than this are skipped (and counted): a real share has a few, and one
 # multi-hundred-megabyte log would measure the stream reader, not the SITs.
@@ -115,7 +125,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="DIRNAME",
         help="directory names not to descend into (repeatable; __pycache__, .git and site-packages always)",
     )
+    parser.add_argument("--peers", action="store_true", help="time dlp classify against the other scanners instead")
+    parser.add_argument("--repeat", type=int, default=1, help="with --peers: runs of each, the fastest kept")
+    parser.add_argument(
+        "--tool", action="append", default=[], choices=[tool.name for tool in peers.PEERS], help="with --peers: only it"
+    )
+    parser.add_argument("--cores", help="with --peers: core counts to run each tool with (default: 1 and --jobs)")
     args = parser.parse_args(argv)
+    if args.peers:
+        if len(args.trees) != 1:
+            parser.error("--peers compares the tools on one tree")
+        cores = [int(count) for count in args.cores.split(",")] if args.cores else None
+        # The same folders left out as below, as gitignore patterns: any folder of that name.
+        excludes = [f"{name}/" for name in args.exclude]
+        for line in compare(Path(args.trees[0]), excludes, args.jobs, args.repeat, args.tool, cores):
+            print(line, flush=True)
+        return 0
     tally = Tally()
     paths = []
     for path in walk(args.trees, args.exclude):

@@ -13,21 +13,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import sysconfig
-import threading
-import time
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
+from bench import peers
+from bench.proctree import run_sampled
 from service.cli_parallel import default_jobs
 
-SAMPLE_SECONDS = 0.05
 # The standard library's folder also holds every installed package: those are not the stdlib.
 DEFAULT_EXCLUDES = ("site-packages/", "__pycache__/")
+OURS = "dlp classify"
+HERE = Path(__file__).parent
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Figures:
     peak_rss: int  # bytes, the command and its workers together
     findings: int
     status: int
+    cpu_seconds: float = 0.0  # the command and its workers, user and system
 
     @property
     def files_per_second(self) -> float:
@@ -49,54 +52,74 @@ class Figures:
         return self.bytes / 1e6 / self.seconds if self.seconds else 0.0
 
 
-def _rss(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-def _descendants(pid: int) -> list[int]:
-    found, pending = [], [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            tasks = os.listdir(f"/proc/{current}/task")
-        except OSError:
-            continue
-        for task in tasks:
-            try:
-                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as children:
-                    kids = [int(child) for child in children.read().split()]
-            except OSError:
-                continue
-            found.extend(kids)
-            pending.extend(kids)
-    return found
-
-
 def measure(tree: Path, jobs: int, excludes: Sequence[str]) -> Figures:
     command = [sys.executable, "-m", "service.cli", "classify", str(tree), "--format", "json", "--quiet"]
     command += ["--jobs", str(jobs), "--no-progress", *(f"--exclude={glob}" for glob in excludes)]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    peak = 0
-    # Read output on the side so that a large answer cannot block the command while it is sampled.
-    chunks: list[bytes] = []
-    reader = threading.Thread(target=lambda: chunks.append(process.stdout.read() if process.stdout else b""))
-    reader.start()
-    while process.poll() is None:
-        peak = max(peak, sum(_rss(pid) for pid in [process.pid, *_descendants(process.pid)]))
-        time.sleep(SAMPLE_SECONDS)
-    reader.join()
-    seconds = time.perf_counter() - started
-    output = b"".join(chunks)
-    summary = json.loads(output)["summary"]
-    return Figures(jobs, summary["files"], summary["bytes"], seconds, peak, summary["findings"], process.returncode)
+    with tempfile.TemporaryDirectory() as folder:
+        output = Path(folder) / "report.json"
+        run = run_sampled(command, output)
+        summary = json.loads(output.read_bytes())["summary"]
+    return Figures(
+        jobs,
+        summary["files"],
+        summary["bytes"],
+        run.seconds,
+        run.peak_rss,
+        summary["findings"],
+        run.status,
+        run.cpu_seconds,
+    )
+
+
+def _our_version() -> str:
+    try:
+        number = metadata.version("dlp-classifier")
+    except metadata.PackageNotFoundError:
+        number = "?"
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=HERE, timeout=10
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"{number}+{commit}" if commit else number
+
+
+def our_row(staged: peers.Staged, jobs: int, repeat: int, version: str) -> peers.Row:
+    # The staged tree holds only what was kept: no excludes left to pass on.
+    runs = [measure(staged.root, jobs, ()) for _ in range(max(1, repeat))]
+    fastest = min(runs, key=lambda figures: figures.seconds)
+    return peers.Row(
+        OURS, version, str(jobs), fastest.seconds, fastest.files, fastest.bytes, fastest.peak_rss,
+        fastest.cpu_seconds, fastest.findings,
+    )  # fmt: skip
+
+
+def compare(
+    tree: Path,
+    excludes: Sequence[str],
+    jobs: int,
+    repeat: int = 1,
+    tools: Sequence[str] = (),
+    cores: Sequence[int] | None = None,
+) -> list[str]:
+    """Ours on one core and on ``jobs``, then every installed peer (or ``tools``) likewise, one table."""
+    counts = list(dict.fromkeys(cores if cores else [1, jobs]))
+    chosen = [peers.peer(name) for name in tools] if tools else list(peers.PEERS)
+    with tempfile.TemporaryDirectory(prefix="bench-tree-") as folder:
+        staged = peers.stage(tree, excludes, Path(folder))
+        lines = [f"tree: {tree} ({staged.files} files, {staged.bytes / 1e6:.1f} MB after excludes)"]
+        version = _our_version()
+        ours = [our_row(staged, count, repeat, version) for count in counts]
+        others: list[peers.Row] = []
+        for tool in chosen:
+            if peers.locate(tool) is None:
+                others.append(peers.missing(tool))
+                continue
+            others += [peers.run_peer(tool, staged, count, repeat) for count in counts]
+    lines += peers.format_table([*ours, *others])
+    lines += peers.ratios(ours, others)
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
