@@ -1,7 +1,7 @@
 """The engine benchmark: throughput, scaling with the number of SITs, per-document cost, against baselines.
 
 Run ``python -m bench`` (``--size-mb N`` for a larger corpus, ``--peers`` to include
-detect-secrets and CredSweeper when installed: ``pip install -e '.[bench]'``). All figures
+detect-secrets, CredSweeper and Kingfisher when installed: ``pip install -e '.[bench]'``). All figures
 of one run come from the same process, machine and corpus, so ratios are comparable even
 on a busy machine; absolute MB/s are not. Results are printed and written to
 ``bench/results/latest.json``. These are figures, not pass/fail tests.
@@ -14,7 +14,6 @@ import dataclasses
 import json
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from typing import Any
 
 import regex
 
+from bench import peers
 from service.definitions import DefinitionSet, load_builtin_definitions
 from service.definitions.model import KeywordElement, RegexElement
 from service.definitions.semantics import regex_flags
@@ -130,22 +130,23 @@ def detect_secrets_run(path: Path) -> Callable[[], None] | None:
     return run
 
 
-def credsweeper_run(path: Path) -> Callable[[], None] | None:
-    # Installed beside this interpreter (a venv not on PATH) or anywhere on PATH.
-    beside = Path(sys.executable).parent / "credsweeper"
-    executable = (
-        os.environ.get("BENCH_CREDSWEEPER") or (str(beside) if beside.exists() else None) or shutil.which("credsweeper")
-    )
-    if not executable:
+def cli_peer_run(name: str, folder: Path) -> Callable[[], None] | None:
+    """A peer's own command line on ``folder`` (the corpus written there as a file).
+
+    One worker: a single file gives a tool nothing to share out, and ours runs on one core here.
+    """
+    tool = peers.peer(name)
+    executable = peers.locate(tool)
+    if executable is None:
         return None
 
     def run() -> None:
-        with tempfile.TemporaryDirectory() as folder:
-            subprocess.run(
-                [executable, "--path", str(path), "--save-json", str(Path(folder) / "out.json")],
-                check=True,
-                capture_output=True,
-            )
+        with tempfile.TemporaryDirectory() as scratch:
+            report = Path(scratch) / "report.json"
+            command = tool.command(executable, folder, report, 1)
+            # Not check=True: Kingfisher exits non-zero when it reports findings; a missing report is the failure.
+            subprocess.run(command, capture_output=True, cwd=scratch, env={**os.environ, **tool.env(1)})
+            tool.count(report, Path(scratch) / "stdout")
 
     return run
 
@@ -159,7 +160,7 @@ def classify_run(scanner: Scanner, text: str) -> Callable[[], None]:
 def main() -> None:
     parser = argparse.ArgumentParser(description="engine benchmark")
     parser.add_argument("--size-mb", type=float, default=4.0)
-    parser.add_argument("--peers", action="store_true", help="also run detect-secrets and CredSweeper")
+    parser.add_argument("--peers", action="store_true", help="also run detect-secrets, CredSweeper and Kingfisher")
     parser.add_argument("--copies", default="1,4", help="SIT set copies for scaling, e.g. 1,4,16")
     args = parser.parse_args()
 
@@ -201,9 +202,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "corpus.txt"
             path.write_text(text)
-            for name, factory in (("detect-secrets", detect_secrets_run), ("CredSweeper", credsweeper_run)):
-                run = factory(path)
-                rates[name] = megabytes / best_of(1, run) if run else None
+            detect_secrets = detect_secrets_run(path)
+            rates["detect-secrets"] = megabytes / best_of(1, detect_secrets) if detect_secrets else None
+            for name, label in (("credsweeper", "CredSweeper"), ("kingfisher", "Kingfisher")):
+                run = cli_peer_run(name, Path(folder))
+                rates[label] = megabytes / best_of(1, run) if run else None
     figures["throughput_mb_per_s"] = {k: (round(v, 2) if v else None) for k, v in rates.items()}
     figures["ours_vs"] = {k: (round(rates[OURS] / v, 2) if v else None) for k, v in rates.items()}
 

@@ -13,6 +13,8 @@ are looked for in ``BENCH_<NAME>`` (a path), then on ``PATH``, then beside this 
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -26,6 +28,7 @@ from typing import Any
 
 from bench.proctree import run_sampled
 from service.cli_inputs import collect_inputs
+from service.cli_parallel import default_jobs
 
 # Where a virtual environment's console scripts are when it is not activated.
 INTERPRETER_BIN = Path(sys.executable).parent
@@ -44,6 +47,10 @@ class Peer:
     version: Sequence[str]  # arguments that print the version
     # None: the tool takes a thread or process count; otherwise how the core count is imposed
     cores_env: str | None = None
+
+    def env(self, cores: int) -> dict[str, str]:
+        """What to add to the environment to hold the tool to ``cores``."""
+        return {self.cores_env: str(cores)} if self.cores_env else {}
 
     @property
     def override(self) -> str:
@@ -219,11 +226,8 @@ def missing(tool: Peer) -> Row:
 
 
 def measure(tool: Peer, executable: str, staged: Staged, cores: int, version_text: str = "") -> Row:
-    env = dict(os.environ)
-    label = str(cores)
-    if tool.cores_env:
-        env[tool.cores_env] = str(cores)
-        label = f"{cores} ({tool.cores_env})"
+    env = {**os.environ, **tool.env(cores)}
+    label = f"{cores} ({tool.cores_env})" if tool.cores_env else str(cores)
     with tempfile.TemporaryDirectory(prefix="bench-peer-") as folder:
         report, stdout = Path(folder) / "report.json", Path(folder) / "stdout"
         command = tool.command(executable, staged.root, report, cores)
@@ -253,6 +257,17 @@ def run_peer(tool: Peer, staged: Staged, cores: int, repeat: int = 1) -> Row:
         return missing(tool)
     text = version(tool, executable)
     return best([measure(tool, executable, staged, cores, text) for _ in range(max(1, repeat))])
+
+
+def peer_rows(tools: Sequence[Peer], staged: Staged, counts: Sequence[int], repeat: int = 1) -> list[Row]:
+    """Each tool at each core count; one "not installed" row for a tool that is missing."""
+    rows: list[Row] = []
+    for tool in tools:
+        if locate(tool) is None:
+            rows.append(missing(tool))
+        else:
+            rows += [run_peer(tool, staged, count, repeat) for count in counts]
+    return rows
 
 
 HEADER = ("tool", "version", "cores", "seconds", "files/s", "MB/s", "CPU/wall", "peak RSS MB", "findings")
@@ -292,3 +307,28 @@ def ratios(ours: Sequence[Row], others: Sequence[Row]) -> list[str]:
             f"ours ÷ {row.tool}, {mine.cores} core(s): {speed:.2f}× its files/s and MB/s, {memory:.2f}× its peak RSS"
         )
     return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.peers", description=__doc__.split("\n\n")[0])
+    parser.add_argument("tree", type=Path)
+    parser.add_argument("--tool", action="append", default=[], choices=[tool.name for tool in PEERS])
+    parser.add_argument("--cores", action="append", type=int, default=[], help="repeatable (default: 1 and all)")
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="as dlp classify --exclude")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each; the fastest is kept")
+    parser.add_argument("--json", action="store_true", help="the rows as JSON, for a program")
+    args = parser.parse_args(argv)
+    chosen = [peer(name) for name in args.tool] if args.tool else list(PEERS)
+    counts = list(dict.fromkeys(args.cores or [1, default_jobs()]))
+    with tempfile.TemporaryDirectory(prefix="bench-tree-") as folder:
+        staged = stage(args.tree, args.exclude, Path(folder))
+        rows = peer_rows(chosen, staged, counts, args.repeat)
+    if args.json:
+        print(json.dumps([dataclasses.asdict(row) for row in rows], indent=2))
+    else:
+        print("\n".join(format_table(rows)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

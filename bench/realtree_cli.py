@@ -111,12 +111,7 @@ def compare(
         lines = [f"tree: {tree} ({staged.files} files, {staged.bytes / 1e6:.1f} MB after excludes)"]
         version = _our_version()
         ours = [our_row(staged, count, repeat, version) for count in counts]
-        others: list[peers.Row] = []
-        for tool in chosen:
-            if peers.locate(tool) is None:
-                others.append(peers.missing(tool))
-                continue
-            others += [peers.run_peer(tool, staged, count, repeat) for count in counts]
+        others = peers.peer_rows(chosen, staged, counts, repeat)
     lines += peers.format_table([*ours, *others])
     lines += peers.ratios(ours, others)
     return lines
