@@ -27,6 +27,7 @@ from service.engine.prefilter import Prefilter
 from service.engine.rejections import RejectionLog, Trace
 from service.engine.report import IncompleteSit, PartSummary, Report
 from service.engine.selection import SitTally, results
+from service.engine.token_runs import RunIndex, build_run_index
 
 # Characters added to each part's size when the time limit is shared among parts: a small
 # part after a huge one still gets enough time to be scanned.
@@ -78,6 +79,11 @@ class Scanner:
     def primary_regexes(self) -> list[CompiledRegex]:
         """Regex elements that are the primary element of some SIT: values that may be secret."""
         return [c for c in self.regexes if any(name in self.sits[sit].patterns_by_primary for sit, name in c.keys)]
+
+    @cached_property
+    def run_index(self) -> RunIndex:
+        """Regex elements whose values are whole token runs, found by run length when masking."""
+        return build_run_index(self.regexes)
 
     @cached_property
     def setup(self) -> ScanSetup:
