@@ -113,7 +113,7 @@ def _refused(node: tuple[Any, Any], direction: int, constants: Any, ascii_classe
     refused: set[str] = set()
     for branch in branches:
         if len(branch) == 1 and branch[0][0] in (constants.IN, constants.LITERAL):
-            refused |= _node_characters(*branch[0], constants, ascii_classes) or set()
+            refused |= _node_characters(branch[0][0], branch[0][1], constants, ascii_classes) or set()
     return refused or None
 
 
