@@ -16,7 +16,7 @@ from types import MappingProxyType
 from service.engine.compiled import CompiledFunction, CompiledRegex, CompiledSit
 from service.engine.deadline import Deadline
 from service.engine.occurrences import ElementKey
-from service.engine.prefilter import MARGIN, Prefilter
+from service.engine.prefilter import BLOCK, MARGIN, Prefilter
 from service.engine.viability import Viability
 from service.spans import Spans, covered, merge_spans, widen
 
@@ -155,12 +155,18 @@ def whole_part_regions(
     """One prefilter pass over the part for the regex elements of the viable primaries that
     may match anywhere (no keyword bounds where): those are looked for in the whole part in
     any case, and most of them (self-identifying tokens) are absent from most parts.
-    Elements bounded by keywords are looked for near them, cheaper than a pass over all."""
+    In a large part, elements bounded by keywords are looked for near them, cheaper than a
+    pass over all of it; in a small one, the pass costs the same for all."""
     if prefilter is None:
         return {}
     deadline.check("prefiltering")
-    if viability.pruned:
+    if viability.pruned and len(text) > BLOCK:
         positions = sorted({uses.position[key] for key in viability.keys if viability.anchors_of(key) is None})
+    elif viability.pruned:
+        # A part of one block is scanned once whatever is asked: every viable element is
+        # told present or absent at no extra cost, and an absent one is not looked for near
+        # its keywords either.
+        positions = sorted({uses.position[key] for key in viability.keys})
     else:
         positions = list(range(len(elements)))
     wanted = [element.index for element in (elements[p] for p in positions) if isinstance(element, CompiledRegex)]
