@@ -5,6 +5,12 @@ Starts ``dlp serve`` on a free local port, posts documents of 1 KB, 10 KB, 100 K
 prints requests/s and p50/p95/p99 latency, writes ``bench/results/latency.json`` and
 stops the service. The load is bounded and ends by itself.
 
+Before the service starts, the same documents are answered in this process, one at a
+time on one core, through the same Flask application (test client: no socket, no
+gunicorn): "in-process/s". "HTTP ÷ in-process" is then the HTTP rate per worker over that
+rate, what the network layer, gunicorn and the client threads cost; "p99 ÷ p50" shows
+how even the latency is under a load that keeps every worker busy.
+
 Run: ``python -m bench.latency [--workers N] [--clients N]``
 """
 
@@ -13,6 +19,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import logging
 import os
 import signal
 import socket
@@ -96,26 +103,50 @@ def run_size(port: int, body: bytes, requests: int, clients: int) -> dict[str, f
     }
 
 
+def in_process_rate(body: bytes, requests: int) -> float:
+    """Answers per second of the Flask application in this process, on one core."""
+    from service.api import create_app
+
+    client = create_app().test_client()
+    headers = {"Content-Type": "text/plain"}
+    for _ in range(3):  # warm: compiled set, caches
+        client.post("/v1/classify", data=body, headers=headers)
+    began = time.perf_counter()
+    for _ in range(requests):
+        response = client.post("/v1/classify", data=body, headers=headers)
+        if response.status_code != 200:
+            raise SystemExit(f"unexpected status {response.status_code} in process")
+    return requests / (time.perf_counter() - began)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=4)
     args = parser.parse_args()
+    bodies = {size: make_corpus(size, seed=size).encode() for size, _ in PLAN}
+    in_process = {size: in_process_rate(bodies[size], max(4, requests // 4)) for size, requests in PLAN}
+    logging.getLogger().handlers.clear()  # the in-process answers logged to this terminal
     port = free_port()
     process = start_service(port, args.workers)
     try:
         figures = {}
         for size, requests in PLAN:
-            body = make_corpus(size, seed=size).encode()
-            figures[size] = run_size(port, body, requests, args.clients)
+            figures[size] = run_size(port, bodies[size], requests, args.clients)
+            figures[size]["in_process_per_s"] = round(in_process[size], 1)
+            per_worker = figures[size]["requests_per_s"] / args.workers
+            figures[size]["http_over_in_process"] = round(per_worker / in_process[size], 2)
+            figures[size]["p99_over_p50"] = round(figures[size]["p99_ms"] / figures[size]["p50_ms"], 2)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
     print(f"service: {args.workers} gunicorn workers, {args.clients} clients, 127.0.0.1")
-    print(f"{'doc size':>10} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    header = f"{'doc size':>10} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
+    print(f"{header} {'in-process/s':>13} {'HTTP ÷ in-process':>18} {'p99 ÷ p50':>10}")
     for size, row in figures.items():
         latency = f"{row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8}"
-        print(f"{size:>10} {row['requests']:>9} {row['requests_per_s']:>8} {latency}")
+        ratios = f"{row['in_process_per_s']:>13} {row['http_over_in_process']:>18} {row['p99_over_p50']:>10}"
+        print(f"{size:>10} {row['requests']:>9} {row['requests_per_s']:>8} {latency} {ratios}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latency.json").write_text(
         json.dumps({"workers": args.workers, "clients": args.clients, "sizes": figures}, indent=2) + "\n"

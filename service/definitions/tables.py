@@ -15,6 +15,7 @@ API key): length: ...``).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -118,6 +119,17 @@ class TableSchema(_StrictSchema):
     rows = fields.List(fields.Raw(), required=True, validate=NON_EMPTY)
 
 
+# One schema per thread, reused: building nested schemas anew for every row is slow.
+_schemas = threading.local()
+
+
+def _row_schema() -> RowSchema:
+    schema: RowSchema | None = getattr(_schemas, "row", None)
+    if schema is None:
+        schema = _schemas.row = RowSchema()
+    return schema
+
+
 def is_table(raw: Any) -> bool:
     return isinstance(raw, Mapping) and "rows" in raw
 
@@ -136,7 +148,7 @@ def expand_table(raw: Mapping[str, Any], source: str) -> tuple[list[tuple[dict[s
             problems.append(Problem(label, "", "a row must be a mapping of fields"))
             continue
         try:
-            data = RowSchema().load(dict(row))
+            data = _row_schema().load(dict(row))
         except ValidationError as error:
             problems.extend(Problem(label, path, message) for path, message in flatten_messages(error.messages))
             continue

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from service.engine.compiled import CompiledFunction, CompiledRegex, CompiledSit
 from service.engine.deadline import Deadline
 from service.engine.occurrences import ElementKey
-from service.engine.prefilter import MARGIN, Prefilter
+from service.engine.prefilter import BLOCK, MARGIN, Prefilter
 from service.engine.viability import Viability
 from service.spans import Spans, covered, merge_spans, widen
 
@@ -69,16 +69,23 @@ def plan_elements(
     viability: Viability,
     size: int,
     uses: ElementUses | None = None,
+    whole_part: Mapping[int, Spans | None] | None = None,
 ) -> tuple[list[PlannedElement], Mapping[ElementKey, Element]]:
     """The primary elements to look for now (with gated windows, no cost yet), and the element
-    that answers each use on demand (every use no entry answers is looked for when asked)."""
+    that answers each use on demand (every use no entry answers is looked for when asked).
+
+    ``whole_part`` holds the prefilter's regions of the candidate elements over the whole
+    part: an element it rules out everywhere ([]) can match nowhere, so it is not planned
+    (a pattern that asks for it later looks where it needs it, and finds nothing)."""
     uses = uses or ElementUses.of(elements)
     planned: list[PlannedElement] = []
-    # Pruned, only the elements of viable primaries are visited: hundreds of SITs whose
-    # primaries cannot be reported in the part cost nothing here.
-    positions = sorted({uses.position[key] for key in viability.keys}) if viability.pruned else range(len(elements))
-    for position in positions:
+    # Explaining keeps every element planned: its findings (none) are then known without
+    # the whole-part look an explanation takes for an element asked for on demand.
+    absent = (whole_part or {}) if viability.pruned else {}
+    for position in viable_positions(elements, viability, uses):
         element = elements[position]
+        if isinstance(element, CompiledRegex) and absent.get(element.index, None) == []:
+            continue
         keys = tuple(key for key in element.keys if key[0] in active)
         primaries = tuple(key for key in keys if key[1] in sits[key[0]].patterns_by_primary and viability.allows(key))
         if not primaries:
@@ -90,6 +97,14 @@ def plan_elements(
         # other use of the element (as supporting evidence) looks for it where it needs it.
         planned.append(PlannedElement(element, keys, primaries, windows))
     return planned, uses.element
+
+
+def viable_positions(elements: Sequence[Element], viability: Viability, uses: ElementUses) -> Sequence[int]:
+    """Positions of the elements of viable primaries: pruned, hundreds of SITs whose
+    primaries cannot be reported in the part cost nothing."""
+    if not viability.pruned:
+        return range(len(elements))
+    return sorted({uses.position[key] for key in viability.keys})
 
 
 @dataclass(frozen=True)
@@ -129,16 +144,53 @@ def gate_windows(element: Element, primaries: Sequence[ElementKey], viability: V
     return None if covered(spans) > most else spans
 
 
-def prefilter_regions(
-    prefilter: Prefilter | None, text: str, planned: Sequence[PlannedElement], deadline: Deadline
+def whole_part_regions(
+    prefilter: Prefilter | None,
+    text: str,
+    elements: Sequence[Element],
+    viability: Viability,
+    uses: ElementUses,
+    deadline: Deadline,
 ) -> dict[int, Spans | None]:
-    """The prefilter pass for the elements to be found in the whole part (those looked for
-    around keywords are cheaper to check there directly); dense regions refined."""
+    """One prefilter pass over the part for the regex elements of the viable primaries that
+    may match anywhere (no keyword bounds where): those are looked for in the whole part in
+    any case, and most of them (self-identifying tokens) are absent from most parts.
+    In a large part, elements bounded by keywords are looked for near them, cheaper than a
+    pass over all of it; in a small one, the pass costs the same for all."""
+    if prefilter is None:
+        return {}
+    deadline.check("prefiltering")
+    if viability.pruned and len(text) > BLOCK:
+        positions = sorted({uses.position[key] for key in viability.keys if viability.anchors_of(key) is None})
+    elif viability.pruned:
+        # A part of one block is scanned once whatever is asked: every viable element is
+        # told present or absent at no extra cost, and an absent one is not looked for near
+        # its keywords either.
+        positions = sorted({uses.position[key] for key in viability.keys})
+    else:
+        positions = list(range(len(elements)))
+    wanted = [element.index for element in (elements[p] for p in positions) if isinstance(element, CompiledRegex)]
+    return prefilter.regions(text, wanted)
+
+
+def prefilter_regions(
+    prefilter: Prefilter | None,
+    text: str,
+    planned: Sequence[PlannedElement],
+    deadline: Deadline,
+    whole_part: Mapping[int, Spans | None] | None = None,
+) -> dict[int, Spans | None]:
+    """The prefilter's regions of the elements to be found in the whole part (those looked
+    for around keywords are cheaper to check there directly), from ``whole_part`` when that
+    pass is done already; dense regions refined."""
     if prefilter is None:
         return {}
     deadline.check("prefiltering")
     wanted = [e.element.index for e in planned if e.windows is None and isinstance(e.element, CompiledRegex)]
-    regions = prefilter.regions(text, wanted)
+    if whole_part is not None and all(index in whole_part for index in wanted):
+        regions = {index: whole_part[index] for index in wanted}
+    else:
+        regions = prefilter.regions(text, wanted)
     for index, found in regions.items():
         if found is not None and covered(found) > len(text) * DENSE_SHARE:
             regions[index] = prefilter.refine(text, index, found)
@@ -173,7 +225,9 @@ def make_plan(
     uses: ElementUses | None = None,
 ) -> Plan:
     """The whole planning step: entries, deferred uses, and the prefilter's regions."""
-    planned, deferred = plan_elements(sits, elements, active, viability, len(text), uses)
-    regions = prefilter_regions(prefilter, text, planned, deadline)
+    uses = uses or ElementUses.of(elements)
+    whole_part = whole_part_regions(prefilter, text, elements, viability, uses, deadline)
+    planned, deferred = plan_elements(sits, elements, active, viability, len(text), uses, whole_part)
+    regions = prefilter_regions(prefilter, text, planned, deadline, whole_part)
     entries = with_costs(planned, regions, len(text), prefilter is not None)
     return Plan(tuple(entries), deferred, MappingProxyType(regions))

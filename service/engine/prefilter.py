@@ -60,8 +60,10 @@ def _loosen(pattern: str) -> str:
     )
 
 
-# Bytes per prefilter block: regions are whole blocks (plus margins) around hits.
-BLOCK = 4096
+# Bytes per prefilter block: regions are whole blocks (plus margins) around hits. Each
+# block costs a call per database, so larger blocks cost less for the many small and
+# middling files of a tree; regions that come out dense are refined in pieces anyway.
+BLOCK = 16384
 # Characters around a region that are scanned but in which no match may start or end:
 # look-arounds see their context there, and a match cut by the region's edge is ignored.
 MARGIN = 64

@@ -27,6 +27,7 @@ from service.engine.prefilter import Prefilter
 from service.engine.rejections import RejectionLog, Trace
 from service.engine.report import IncompleteSit, PartSummary, Report
 from service.engine.selection import SitTally, results
+from service.engine.token_runs import RunIndex, build_run_index
 
 # Characters added to each part's size when the time limit is shared among parts: a small
 # part after a huge one still gets enough time to be scanned.
@@ -80,6 +81,15 @@ class Scanner:
         return [c for c in self.regexes if any(name in self.sits[sit].patterns_by_primary for sit, name in c.keys)]
 
     @cached_property
+    def every_sit(self) -> frozenset[int]:
+        return frozenset(sit.index for sit in self.sits)
+
+    @cached_property
+    def run_index(self) -> RunIndex:
+        """Regex elements whose values are whole token runs, found by run length when masking."""
+        return build_run_index(self.regexes)
+
+    @cached_property
     def setup(self) -> ScanSetup:
         """What each part's scan reads from the scanner."""
         return ScanSetup(self.sits, (*self.regexes, *self.functions), self.keywords, self.prefilter)
@@ -99,7 +109,7 @@ class Scanner:
         Raises ``UnknownSitError`` for a selector that names nothing loaded.
         """
         if selectors is None:
-            return frozenset(sit.index for sit in self.sits)
+            return self.every_sit
         chosen = {definition.id for definition in self.definitions.select(selectors)}
         return frozenset(sit.index for sit in self.sits if sit.definition.id in chosen)
 
@@ -110,7 +120,8 @@ class Scanner:
         started = time.perf_counter()
         deadline = Deadline(options.time_limit or self.time_limit)
         trace = Trace(options.max_trace) if options.explain else None
-        tallies = {index: SitTally(options.max_matches_per_sit) for index in active}
+        # Made on a SIT's first match: most of hundreds of SITs find nothing in a document.
+        tallies: dict[int, SitTally] = {}
         summaries: list[PartSummary] = []
         incomplete: list[IncompleteSit] = []
         # Each part gets a share of what is left, by its size (plus a floor): a huge part
@@ -130,13 +141,19 @@ class Scanner:
                     error = PartError("engine_timeout", f"part not classified: {timeout}")
                 else:
                     for index, part_matches in outcome.found.items():
+                        tally = tallies.get(index)
+                        if tally is None:
+                            tally = tallies[index] = SitTally(options.max_matches_per_sit)
                         for match in part_matches:
-                            tallies[index].add(match, order)
+                            tally.add(match, order)
                     incomplete.extend(outcome.incomplete)
                     error = outcome.error
             summaries.append(PartSummary(part.name, part.media_type, len(part.text), part.size, error))
         found = results(
-            ((sit.definition.id, sit.definition.name, tallies[sit.index]) for sit in self.sits if sit.index in active),
+            (
+                (self.sits[index].definition.id, self.sits[index].definition.name, tallies[index])
+                for index in sorted(tallies)
+            ),
             options.max_matches,
         )
         return Report(

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from service.engine.deadline import Deadline, EngineTimeout
 from service.engine.prefilter import MARGIN, in_region
 from service.engine.scanner import Scanner
+from service.engine.token_runs import run_values
 from service.spans import merge_spans
 
 # Extra characters scanned on each side of a range, so look-arounds see their context
@@ -34,10 +35,14 @@ def sensitive_spans(
     near, a caller must show less, never more.
     """
     found: set[tuple[int, int]] = set()
-    elements = scanner.regexes
+    run_index = scanner.run_index
+    # Elements whose values are whole token runs are found from the runs themselves
+    # (token_runs); only the others are scanned one by one.
+    elements = run_index.others
     size = len(text)
     for start, end in merge_spans(list(ranges)):
         deadline.check("masking values near the matches")
+        found.update(span for span in run_values(run_index, text, start, end) if span[0] < span[1])
         low, high = max(0, start - RANGE_MARGIN), min(size, end + RANGE_MARGIN)
         candidates = elements
         if scanner.prefilter is not None:

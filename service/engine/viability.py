@@ -9,7 +9,7 @@ keywords only. Explanations prune nothing: they must say why a candidate did not
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -17,6 +17,8 @@ from service.definitions.model import MatchRequirement, Requirement, SitDefiniti
 from service.engine.compiled import CompiledSit
 from service.engine.occurrences import EMPTY, ElementKey, OccurrenceList
 
+# Cached SIT shapes kept at most (each a few tuples).
+MAX_SHAPES = 100_000
 # A keyword's occurrences, and the proximity within which one must be to a match.
 Anchor = tuple[int, OccurrenceList]
 
@@ -71,7 +73,7 @@ def viable_primaries(
         for key in without.by_sit.get(sit_index, ()):
             keys.discard(key)
             anchors.pop(key, None)
-        for key, found in _sit_viability(sit, sit_threshold(sit.definition, min_confidence), keywords):
+        for key, found in index.viability_of(sit, sit_threshold(sit.definition, min_confidence), keywords):
             keys.add(key)
             anchors[key] = found
     return Viability(True, frozenset(keys), MappingProxyType(anchors))
@@ -91,6 +93,27 @@ class ViabilityIndex:
 
     sits: tuple[CompiledSit, ...]
     _cache: dict[int | None, _WithoutKeywords] = field(default_factory=dict, repr=False)
+    # (SIT, threshold, its keyword elements present) → its shape: the same few combinations
+    # recur in part after part, only the occurrences differ.
+    _shapes: dict[tuple[int, int, frozenset[str]], tuple[_Shape, ...]] = field(default_factory=dict, repr=False)
+
+    def viability_of(
+        self, sit: CompiledSit, threshold: int, keywords: Mapping[ElementKey, OccurrenceList]
+    ) -> Iterator[tuple[ElementKey, tuple[Anchor, ...] | None]]:
+        """Each viable primary of one SIT in a part with these keywords, with its anchors."""
+        present = frozenset(name for name in sit.keyword_elements if (sit.index, name) in keywords)
+        cache_key = (sit.index, threshold, present)
+        shapes = self._shapes.get(cache_key)
+        if shapes is None:
+            if len(self._shapes) >= MAX_SHAPES:
+                self._shapes.clear()  # bounded: thresholds and keyword mixes of hostile input
+            # A race between requests computes the same value twice; the dict stays whole.
+            shapes = self._shapes[cache_key] = tuple(_sit_shape(sit, threshold, present))
+        for key, gates in shapes:
+            if gates is None:
+                yield key, None
+            else:
+                yield key, tuple((proximity, keywords.get((sit.index, name), EMPTY)) for proximity, name in gates)
 
     def without_keywords(self, min_confidence: int | None) -> _WithoutKeywords:
         cached = self._cache.get(min_confidence)
@@ -107,15 +130,31 @@ class ViabilityIndex:
         return cached
 
 
+# A viable primary, and the keyword elements (with their proximities) one of which any
+# reportable match lies near; None: it may lie anywhere.
+_Shape = tuple[ElementKey, tuple[tuple[int, str], ...] | None]
+
+
 def _sit_viability(
     sit: CompiledSit, threshold: int, keywords: Mapping[ElementKey, OccurrenceList]
 ) -> Iterator[tuple[ElementKey, tuple[Anchor, ...] | None]]:
     """Each viable primary of one SIT, with its anchors (None: anywhere)."""
+    present = frozenset(name for name in sit.keyword_elements if (sit.index, name) in keywords)
+    for key, gates in _sit_shape(sit, threshold, present):
+        if gates is None:
+            yield key, None
+        else:
+            yield key, tuple((proximity, keywords.get((sit.index, name), EMPTY)) for proximity, name in gates)
+
+
+def _sit_shape(sit: CompiledSit, threshold: int, present: frozenset[str]) -> Iterator[_Shape]:
+    """The viable primaries of one SIT in a part where the keyword elements ``present`` occur."""
+    found = {(sit.index, name) for name in present}
     for primary, patterns in sit.patterns_by_primary.items():
         reportable = [
             (pattern, gate)
             for pattern, gate in zip(patterns, sit.keyword_gates[primary], strict=True)
-            if pattern.confidence >= threshold and could_hold(sit, pattern.supporting, keywords)
+            if pattern.confidence >= threshold and could_hold(sit, pattern.supporting, found)
         ]
         if not reportable:
             continue
@@ -124,16 +163,12 @@ def _sit_viability(
             None
             if any(gate is None for _, gate in reportable)
             else tuple(
-                (sit.definition.pattern_proximity(pattern), keywords.get((sit.index, name), EMPTY))
-                for pattern, gate in reportable
-                for name in gate or ()
+                (sit.definition.pattern_proximity(pattern), name) for pattern, gate in reportable for name in gate or ()
             ),
         )
 
 
-def could_hold(
-    sit: CompiledSit, requirement: Requirement | None, keywords: Mapping[ElementKey, OccurrenceList]
-) -> bool:
+def could_hold(sit: CompiledSit, requirement: Requirement | None, keywords: Container[ElementKey]) -> bool:
     """False only when the requirement needs keywords that do not occur in the part."""
     if requirement is None:
         return True

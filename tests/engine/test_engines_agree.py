@@ -17,8 +17,11 @@ from tests.fixtures.corpus import make_corpus
 pytest.importorskip("hyperscan")
 
 
-def comparable(scanner: Scanner, parts: list[Part], explain: bool = False) -> dict[str, Any]:
-    report = scanner.classify(parts, ClassifyOptions(min_confidence=1, explain=explain)).to_dict(reveal=True)
+def comparable(
+    scanner: Scanner, parts: list[Part], explain: bool = False, min_confidence: int | None = 1
+) -> dict[str, Any]:
+    options = ClassifyOptions(min_confidence=min_confidence, explain=explain)
+    report = scanner.classify(parts, options).to_dict(reveal=True)
     report["stats"].pop("elapsed_ms")
     return report
 
@@ -95,3 +98,32 @@ def test_one_scanner_serves_several_threads_at_once(engines: tuple[Scanner, Scan
         together = list(pool.map(lambda text: comparable(fast, [Part("doc", text)]), texts))
     assert together == alone
     assert all(report["results"] for report in alone)
+
+
+@pytest.mark.parametrize("min_confidence", [1, None])
+@pytest.mark.parametrize("size", [1_500, 12_000, 40_000])
+def test_small_and_middling_parts_give_the_same_report(
+    engines: tuple[Scanner, Scanner], size: int, min_confidence: int | None
+) -> None:
+    # Parts of one prefilter block learn absent elements in their single pass and skip them
+    # (keyword-bound ones too); larger ones do it for self-identifying elements only.
+    fast, plain = engines
+    text = make_corpus(240_000, seed=size, plant_every=12)
+    parts = [Part(f"part-{i}", text[i : i + size]) for i in range(0, len(text), size)]
+    fast_report = comparable(fast, parts, min_confidence=min_confidence)
+    assert sum(r["count"] for r in fast_report["results"]) > 50
+    assert fast_report == comparable(plain, parts, min_confidence=min_confidence)
+
+
+@pytest.mark.parametrize("size", [2_000, 50_000])
+def test_explaining_finds_the_same_matches(engines: tuple[Scanner, Scanner], size: int) -> None:
+    # Explaining plans every element everywhere; the pruned plan must report the same.
+    fast, _ = engines
+    text = make_corpus(120_000, seed=11, plant_every=12)
+    parts = [Part(f"part-{i}", text[i : i + size]) for i in range(0, len(text), size)]
+    explained = comparable(fast, parts, explain=True, min_confidence=None)
+    explained.pop("trace", None)
+    plain = comparable(fast, parts, min_confidence=None)
+    plain.pop("trace", None)
+    assert explained["results"] == plain["results"]
+    assert sum(r["count"] for r in plain["results"]) > 20

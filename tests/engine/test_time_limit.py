@@ -49,7 +49,9 @@ def test_a_part_cannot_spend_the_time_of_the_parts_after_it(
 
     monkeypatch.setattr(sit_evaluation, "make_match", slow_match)
     monkeypatch.setattr(sit_evaluation, "DEADLINE_STRIDE", 1)
-    body = "".join(f"token {token}\n" for token in tokens[:200])
+    # Another SIT has work in the part too (an address to confirm), and finishes: the part
+    # was classified, except for the SIT that ran out.
+    body = "mail alice.martin@contoso.com\n" + "".join(f"token {token}\n" for token in tokens[:200])
     report = builtin_scanner.classify(
         [Part("body", body), Part("small", f"token {tokens[200]}\n")], ClassifyOptions(time_limit=1.5)
     )
