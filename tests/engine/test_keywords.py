@@ -38,11 +38,11 @@ def test_whole_words_are_found_only_as_whole_words() -> None:
     assert [o.start for o in found[(1, "kw_case")]] == [text.index("Exp ")]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(
     st.lists(
         st.sampled_from(["exp", "sha", "SHA", "pass", "ssn", "SSN", "token=", "card number", "c.v.v", "Exp", "_", "1",
-                         " ", "-", ".", "\n", "a", "número", "é"]),
+                         " ", "-", ".", "\n", "a", "número", "é", "—", "漢", "ก", "\u212a", "İ", "ß", "😀", "\x00"]),
         max_size=30,
     )
 )  # fmt: skip
@@ -51,3 +51,13 @@ def test_random_texts_give_the_same_occurrences(chunks: list[str]) -> None:
     text = "".join(chunks)
     assert occurrences(fast, text) == occurrences(plain, text)
     assert occurrences(fast, text, {1}) == occurrences(plain, text, {1})
+
+
+def test_terms_beside_characters_beyond_ascii_keep_their_word_boundaries() -> None:
+    plain, fast = both()
+    # An em dash does not lengthen a word; é does; a Thai letter touches words without spaces.
+    text = "—exp— éexp expé กexpก sha漢 número: 😀ssn"
+    found = occurrences(fast, text)
+    assert found == occurrences(plain, text)
+    assert [o.start for o in found[(0, "kw_word")]] == [1, text.index("กexp") + 1, text.index("sha")]
+    assert [o.text for o in found[(1, "kw_other")]] == ["sha", "número"]
