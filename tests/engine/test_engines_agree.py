@@ -20,7 +20,8 @@ pytest.importorskip("hyperscan")
 def comparable(
     scanner: Scanner, parts: list[Part], explain: bool = False, min_confidence: int | None = 1
 ) -> dict[str, Any]:
-    options = ClassifyOptions(min_confidence=min_confidence, explain=explain)
+    # A generous time limit: a part cut short on a loaded machine is not a disagreement.
+    options = ClassifyOptions(min_confidence=min_confidence, explain=explain, time_limit=300)
     report = scanner.classify(parts, options).to_dict(reveal=True)
     report["stats"].pop("elapsed_ms")
     return report
