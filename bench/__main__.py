@@ -27,6 +27,7 @@ from typing import Any
 import regex
 
 from bench import peers
+from bench.timing import best_of
 from service.definitions import DefinitionSet, load_builtin_definitions
 from service.definitions.model import KeywordElement, RegexElement
 from service.definitions.semantics import regex_flags
@@ -36,15 +37,6 @@ from tests.fixtures.corpus import make_corpus
 
 RESULTS = Path(__file__).parent / "results"
 OURS = "classify (this engine)"
-
-
-def best_of(repeats: int, run: Callable[[], object]) -> float:
-    timings = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        timings.append(time.perf_counter() - started)
-    return min(timings)
 
 
 def renamed_copies(definitions: DefinitionSet, copies: int) -> DefinitionSet:

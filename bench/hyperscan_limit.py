@@ -18,11 +18,11 @@ machine is shared, so compare the ratios of one run.
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable
 
 import regex
 
+from bench.timing import best_of
 from service.definitions import SitDefinition, load_builtin_definitions
 from service.definitions.model import RegexElement
 from service.definitions.semantics import regex_flags
@@ -71,15 +71,6 @@ def naive_loop(elements: list[RegexElement], text: str) -> Callable[[], int]:
     return lambda: sum(1 for pattern in compiled for _ in pattern.finditer(text))
 
 
-def best(repeat: int, run: Callable[[], object]) -> float:
-    timings = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        run()
-        timings.append(time.perf_counter() - began)
-    return min(timings)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.hyperscan_limit", description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=float, default=4.0)
@@ -95,10 +86,10 @@ def main() -> None:
     parts = [Part("corpus", text)]
     scanner.classify(parts, selected)  # warm
     rows = [
-        ("raw Hyperscan, the set's primary expressions", best(args.repeat, raw_hyperscan(elements, text.encode()))),
-        ("this engine, the set's SITs selected", best(args.repeat, lambda: scanner.classify(parts, selected))),
-        ("naive finditer loop, the same expressions", best(1, naive_loop(elements, text))),
-        ("this engine, every built-in SIT", best(args.repeat, lambda: scanner.classify(parts, ClassifyOptions()))),
+        ("raw Hyperscan, the set's primary expressions", best_of(args.repeat, raw_hyperscan(elements, text.encode()))),
+        ("this engine, the set's SITs selected", best_of(args.repeat, lambda: scanner.classify(parts, selected))),
+        ("naive finditer loop, the same expressions", best_of(1, naive_loop(elements, text))),
+        ("this engine, every built-in SIT", best_of(args.repeat, lambda: scanner.classify(parts, ClassifyOptions()))),
     ]
     print(
         f"{len(chosen)} self-identifying credential SITs ({len(elements)} primary expressions) of "
