@@ -110,3 +110,39 @@ def test_dlp_scan_needs_sources_or_a_table(capsys: pytest.CaptureFixture[str], t
 def test_the_command_line_does_not_import_pyspark() -> None:
     code = "import sys, service.cli; sys.exit('pyspark' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0
+
+
+class FakeTracker:
+    """Spark's status tracker (its camel-case names) for one batch of four tasks, one of them finished."""
+
+    class Job:
+        stageIds = (0,)
+
+    class Stage:
+        numTasks = 4
+        numCompletedTasks = 1
+
+    def getJobIdsForGroup(self, group: str) -> list[int]:
+        return [0] if group == "batch" else []
+
+    def getJobInfo(self, job_id: int) -> Job:
+        return self.Job()
+
+    def getStageInfo(self, stage_id: int) -> Stage:
+        return self.Stage()
+
+
+def test_progress_counts_written_batches_and_the_finished_tasks_of_the_running_one() -> None:
+    import io
+
+    from service.bulk.progress import BulkProgress
+
+    stream = io.StringIO()
+    progress = BulkProgress(FakeTracker(), total_files=100, total_bytes=10_000_000, enabled=True, stream=stream)
+    progress.end_batch(20, 2_000_000)
+    progress.start_batch("batch", 40, 4_000_000)
+    line = progress.line()
+    progress.close()
+    assert line.startswith("30/100 files, 3.0/10.0 MB, ")  # 20 written + a quarter of 40
+    assert "MB/s" in line and "s left" in line
+    assert stream.getvalue().endswith("\n")
