@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from service.cli_args import CliError, add_definition_options, load_selected_definitions, positive_int
+from service.cli_bulk import add_bulk_commands
 from service.cli_classify import add_scan_commands
 from service.cli_gateways import GatewayCliError, add_gateway_commands
 from service.cli_policy import PolicyCliError, add_policy_commands
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dlp", description="Data-loss-prevention classifier.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_scan_commands(commands)
+    add_bulk_commands(commands)
     add_serve_command(commands)
     add_sits_commands(commands)
     add_policy_commands(commands)

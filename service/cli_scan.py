@@ -100,22 +100,30 @@ def scan_file(scanner: Scanner, item: InputFile, settings: ScanSettings) -> Outc
     except OSError as error:
         outcome.problems.append(f"cannot be read: {error.strerror or error}")
         return outcome
+    return scan_content(scanner, outcome, content, settings)
+
+
+def scan_content(scanner: Scanner, outcome: Outcome, content: bytes, settings: ScanSettings) -> Outcome:
+    """A document already read whole (a file, or bytes a distributed file source handed over),
+    classified and judged exactly as ``scan_file`` does for a file it reads itself."""
+    name = outcome.name
+    options = settings.options
     outcome.size = outcome.size or len(content)
     try:
-        classification = classify(scanner, [Document(content, name=item.name)], options, ExtractionLimits())
+        classification = classify(scanner, [Document(content, name=name)], options, ExtractionLimits())
     except UnreadableDocument as error:
-        kind = detect(content[:65536], item.name)
+        kind = detect(content[:65536], name)
         if kind is Kind.BINARY and not settings.strict:
             outcome.skipped = "binary content of no supported format"
             return outcome
         if kind not in TEXT_KINDS:
             # The message names the document already: the path is said once, by the caller.
-            outcome.problems.append(f"cannot be read: {str(error).removeprefix(item.name + ': ')}")
+            outcome.problems.append(f"cannot be read: {str(error).removeprefix(name + ': ')}")
             return outcome
         # Markup that is not what it looks like (a DTD, a template): its raw text is still text.
         outcome.fallback_parts += 1
         text = content.decode("utf-8", errors="replace")
-        classification = classify(scanner, [Document(text, name=item.name)], options)
+        classification = classify(scanner, [Document(text, name=name)], options)
     parts = classification.parts
     return _judge(outcome, scanner, classification.report, parts, _parts_locator(parts), settings)
 
