@@ -171,6 +171,10 @@ export function lineOfPath(text, source, path) {
 function pathSegments(path) {
   const segments = [];
   for (const piece of (path || "").split(".")) {
+    if (/^\d+$/.test(piece)) {
+      segments.push({ index: Number(piece) });  // the loader's messages write an item as .0.
+      continue;
+    }
     const found = /^([^[]*)((?:\[\d+\])*)$/.exec(piece);
     if (!found) break;
     if (found[1]) segments.push({ key: found[1] });
