@@ -6,6 +6,9 @@ import { element, renderDocument, renderSummary, sitClass } from "./highlight.js
 
 const PASTED_NAME = "text";  // the part name the API gives a JSON text
 const PASTED_FILE = "pasted text.txt";  // the upload name of pasted text sent along with files
+// A plain-text file is its own single part: the page reads it too, to show its matches in place.
+const LOCAL_TEXT = /\.(txt|log|csv|tsv|json|md|ya?ml|ini|cfg|conf|env|properties|sh|py|js)$/i;
+const LOCAL_TEXT_BYTES = 2_000_000;
 
 const state = {
   files: [],  // File objects chosen or dropped, in order
@@ -88,7 +91,12 @@ async function run() {
     state.localTexts.set(PASTED_NAME, text);
   } else {
     body = new FormData();
-    for (const file of state.files) body.append("file", file, file.name);
+    for (const file of state.files) {
+      body.append("file", file, file.name);
+      if ((file.type === "text/plain" || LOCAL_TEXT.test(file.name)) && file.size <= LOCAL_TEXT_BYTES) {
+        state.localTexts.set(file.name, await file.text());
+      }
+    }
     if (text) {
       body.append("file", new Blob([text], { type: "text/plain" }), PASTED_FILE);
       state.localTexts.set(PASTED_FILE, text);
@@ -232,7 +240,7 @@ function renderSelection(matches) {
   const view = $("document-view");
   const caption = $("document-caption");
   const part = state.selected === null && state.report.parts.length === 1 ? state.report.parts[0].name : state.selected;
-  const localText = part !== null ? state.localTexts.get(part) : undefined;
+  const localText = part !== null ? localTextOf(part) : undefined;
   if (localText !== undefined) {
     caption.textContent = `${part}: every match in place.`;
     renderDocument(view, localText, shown, state.reveal);
@@ -246,6 +254,16 @@ function renderSelection(matches) {
     view.hidden = true;
   }
   renderMatchList(shown);
+}
+
+/** The text the page holds for a part, if it is exactly what the service classified (same code points). */
+function localTextOf(partName) {
+  const text = state.localTexts.get(partName);
+  const part = state.report.parts.find((p) => p.name === partName);
+  if (text === undefined || !part || part.error) return undefined;
+  // A file the browser decoded differently (not UTF-8) would put the marks in the wrong places.
+  if (text.includes("\ufffd") || Array.from(text).length !== part.chars) return undefined;
+  return text;
 }
 
 function renderMatchList(matches) {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from playwright.sync_api import Page, expect
 
 from tests.conftest import FIXTURES
@@ -104,6 +106,22 @@ def test_uploaded_word_file_and_mail_are_navigated_by_their_parts(page: Page) ->
     assert articles.count() >= 1
     expect(articles.first.locator(".summary mark.match")).to_have_count(1)
     screenshot(page, "classify-files")
+
+
+def test_a_dropped_text_file_is_shown_in_place_beside_a_word_file(page: Page, tmp_path: Path) -> None:
+    notes = tmp_path / "deploy-notes.txt"
+    notes.write_text(PASTED, encoding="utf-8")
+    page.set_input_files("#classify-files", [str(notes), str(DOCUMENTS / "report.docx")])
+    page.click("#classify-run")
+    expect(page.locator("#classify-status")).to_contain_text("found in")
+    page.locator('#parts-tree button[data-selection="deploy-notes.txt"]').click()
+    document = page.locator("#document-view")
+    expect(document.locator('mark.match[data-sit="GitHub personal access token"]')).to_have_text("ghp_****…(40)")
+    assert TOKEN not in document.inner_text()
+    # A Word file's text stays on the server: its matches are shown in their contexts only.
+    page.locator('#parts-tree button[data-selection="report.docx/"]').click()
+    expect(document).to_be_hidden()
+    expect(page.locator("#document-caption")).to_contain_text("in its context")
 
 
 def test_the_classify_view_has_no_serious_accessibility_violation(page: Page) -> None:

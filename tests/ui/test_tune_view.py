@@ -88,6 +88,16 @@ def test_a_draft_downloads_as_yaml_that_reads_back_the_same(page: Page, tmp_path
     expect(page.locator('#tune-results section.sample[data-sample="Sample 1"] .found')).to_have_count(1)
 
 
+def test_sample_files_are_tried_beside_text_samples(page: Page, tmp_path: Path) -> None:
+    sample = tmp_path / "staff.txt"
+    sample.write_text(f"staff number: {VALID}\n", encoding="utf-8")
+    page.click("#tab-tune")
+    page.set_input_files("#sample-files", str(sample))
+    run_draft(page, FIXED, "no employee number here")
+    expect(page.locator('#tune-results section.sample[data-sample="staff.txt"] .found')).to_have_count(1)
+    expect(page.locator('#tune-results section.sample[data-sample="Sample 1"]')).to_contain_text("No match.")
+
+
 def test_a_loaded_sit_is_a_starting_point(page: Page) -> None:
     page.click("#tab-tune")
     expect(page.locator("#builtin-sit option")).not_to_have_count(1)
