@@ -33,10 +33,10 @@ from service.api.problems import (
     invalid_request,
     problem_response,
 )
-from service.api.routes import classify, evaluate, health, reload, sit_test, sits
+from service.api.routes import classify, evaluate, health, reload, sit_convert, sit_test, sits, ui
 from service.api.schemas import ClassifyJsonSchema, ProblemSchema
 from service.api.state import ScannerHolder, ServiceState, init_state, service_state
-from service.api.tuning_schemas import DraftJsonSchema
+from service.api.tuning_schemas import ConvertJsonSchema, DraftJsonSchema
 from service.config import Settings, load_settings
 from service.engine import Scanner
 from service.gateway.audit import AuditLog
@@ -119,13 +119,15 @@ def create_app(settings: Settings | None = None, scanner: Scanner | None = None)
     )
     api.spec.components.schema("ClassifyRequest", schema=ClassifyJsonSchema)
     api.spec.components.schema("DraftRequest", schema=DraftJsonSchema)
+    api.spec.components.schema("ConvertRequest", schema=ConvertJsonSchema)
     api.spec.components.schema("EvaluateRequest", schema=EvaluateJsonSchema)
     if settings.api_keys:
         api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
         api.spec.options["security"] = [{"bearer": []}]
-    for blueprint in (classify.blp, evaluate.blp, sit_test.blp, reload.blp, sits.blp, health.blp):
+    for blueprint in (classify.blp, evaluate.blp, sit_test.blp, sit_convert.blp, reload.blp, sits.blp, health.blp):
         api.register_blueprint(blueprint)
 
+    app.register_blueprint(ui.blp)  # a page, not an API resource: kept out of the OpenAPI document
     app.register_error_handler(Problem, from_problem)
     app.register_error_handler(Exception, _unexpected_error)
     app.before_request(_start_request)
@@ -155,7 +157,11 @@ def _finish_request(response: Response) -> Response:
         route=rule or "unmatched", method=safe_method(request.method), status=str(response.status_code)
     ).inc()
     LATENCY.labels(route=rule or "unmatched").observe(elapsed)
-    add_security_headers(response.headers, docs_page=request.endpoint == f"{DOCS_BLUEPRINT}.openapi_swagger_ui")
+    add_security_headers(
+        response.headers,
+        docs_page=request.endpoint == f"{DOCS_BLUEPRINT}.openapi_swagger_ui",
+        ui_page=request.blueprint == ui.blp.name,
+    )
     log_access(request.method, request.path, rule, response.status_code, response.content_length, elapsed * 1000)
     return response
 

@@ -1,12 +1,14 @@
-"""Schemas of ``POST /v1/sits/test``: a draft definition and samples in, what it finds and why out."""
+"""Schemas of ``POST /v1/sits/test`` (a draft definition and samples in, what it finds and why out) and
+``POST /v1/sits/convert`` (a draft or a loaded SIT in, the same as YAML or Purview XML out)."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from service.api.schemas import CONFIDENCE, RejectionSchema, ReportSchema, SitRefSchema, StrictSchema
 
 FORMATS = ["yaml", "json", "purview"]
+TARGET_FORMATS = ["yaml", "purview"]
 
 
 class DraftField(fields.Field[object]):
@@ -94,3 +96,38 @@ class DraftTrialSchema(Schema):
     examples = fields.List(fields.Nested(ExampleOutcomeSchema), required=True)
     samples = fields.List(fields.Nested(SampleOutcomeSchema), required=True)
     elapsed_ms = fields.Float(required=True)
+
+
+class ConvertJsonSchema(StrictSchema):
+    definition = fields.String(
+        validate=validate.Length(min=1), metadata={"description": "A draft as YAML, JSON or Purview XML text."}
+    )
+    sit = fields.String(
+        validate=validate.Length(min=1, max=512),
+        metadata={"description": "Instead of a draft: the id or name of a loaded SIT, to start a draft from."},
+    )
+    format = fields.String(
+        validate=validate.OneOf(FORMATS),
+        metadata={"description": "The draft's format; by default XML is recognised by its first tag, else YAML/JSON."},
+    )
+    to = fields.String(
+        required=True,
+        validate=validate.OneOf(TARGET_FORMATS),
+        metadata={"description": "`yaml` (our definition format) or `purview` (a rule package)."},
+    )
+
+    @validates_schema
+    def one_source(self, data: dict[str, object], **_: object) -> None:
+        if ("definition" in data) == ("sit" in data):
+            raise ValidationError("Give either 'definition' or 'sit'.", "definition")
+        if "sit" in data and "format" in data:
+            raise ValidationError("'format' describes a 'definition'; a loaded SIT has none.", "format")
+
+
+class ConversionSchema(Schema):
+    format = fields.String(required=True, metadata={"description": "The format of `text`: `yaml` or `purview`."})
+    text = fields.String(required=True, metadata={"description": "The definitions, ready to save or to edit."})
+    definitions = fields.List(fields.Nested(SitRefSchema), required=True)
+    notes = fields.List(
+        fields.String(), required=True, metadata={"description": "What the conversion translated or left out."}
+    )

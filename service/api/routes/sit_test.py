@@ -93,7 +93,7 @@ def test_definition() -> dict[str, Any]:
             also_mask=_loaded(state.scanners.current),
         )
     except DraftError as error:
-        raise _invalid_draft(error) from None
+        raise invalid_draft(error) from None
     return trial.to_dict()
 
 
@@ -123,7 +123,7 @@ def _read_request(settings: Settings) -> tuple[dict[str, Any], str, list[Documen
         raw = load_json(request.get_data(cache=False), settings.max_json_depth)
         if not isinstance(raw, dict):
             raise Problem(422, "invalid-request", "The JSON body must be an object with a 'definition' field.")
-        body = _load(DraftJsonSchema(), raw)
+        body = load_options(DraftJsonSchema(), raw)
         definition = body.pop("definition")
         text = definition if isinstance(definition, str) else json.dumps(definition)
         if not isinstance(definition, str) and "format" not in body:
@@ -140,7 +140,7 @@ def _read_request(settings: Settings) -> tuple[dict[str, Any], str, list[Documen
 
 def _read_multipart() -> tuple[dict[str, Any], str, list[Document]]:
     form = {key: request.form.getlist(key)[-1] for key in request.form if key != "definition"}
-    options = _load(DraftOptionsSchema(), form)
+    options = load_options(DraftOptionsSchema(), form)
     upload = request.files.get("definition")
     if upload is not None:
         content = upload.read()
@@ -164,7 +164,7 @@ def _read_multipart() -> tuple[dict[str, Any], str, list[Document]]:
     return options, text, samples
 
 
-def _load(schema: Any, raw: dict[str, Any]) -> dict[str, Any]:
+def load_options(schema: Any, raw: dict[str, Any]) -> dict[str, Any]:
     try:
         loaded: dict[str, Any] = schema.load(raw)
     except ValidationError as error:
@@ -172,7 +172,7 @@ def _load(schema: Any, raw: dict[str, Any]) -> dict[str, Any]:
     return loaded
 
 
-def _invalid_draft(error: DraftError) -> Problem:
+def invalid_draft(error: DraftError) -> Problem:
     count = len(error.problems)
     return Problem(
         422,

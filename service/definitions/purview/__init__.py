@@ -4,7 +4,7 @@ from service.definitions.purview.exporter import ExportResult, export_definition
 from service.definitions.purview.importer import ImportResult, import_package
 from service.definitions.purview.limits import purview_limit_findings
 from service.definitions.purview.vocabulary import Action, PurviewError, ReportEntry
-from service.definitions.purview.yaml_out import definition_yaml, write_definitions
+from service.definitions.purview.yaml_out import definition_yaml, definitions_yaml, write_definitions
 
 __all__ = [
     "Action",
@@ -13,6 +13,7 @@ __all__ = [
     "PurviewError",
     "ReportEntry",
     "definition_yaml",
+    "definitions_yaml",
     "export_definitions",
     "import_package",
     "purview_limit_findings",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,3 +33,12 @@ def write_definitions(raw: Mapping[str, Mapping[str, Any]], directory: Path, sou
         path.write_text(definition_yaml(definition, source), encoding="utf-8")
         written.append(path)
     return written
+
+
+def definitions_yaml(raws: Sequence[Mapping[str, Any]], header: str) -> str:
+    """Several definitions as one YAML stream, a document each, under a comment ``header``."""
+    comment = "".join(f"# {line}\n" for line in header.splitlines())
+    documents = [
+        yaml.dump(dict(raw), Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=1000) for raw in raws
+    ]
+    return comment + "---\n".join(documents)
