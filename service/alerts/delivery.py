@@ -144,15 +144,18 @@ class LeaderLock:
     def acquire(self) -> bool:
         if isinstance(self._database, SqliteDatabase):
             return self._acquire_file(self._database.path.with_name(self._database.path.name + ".leader"))
+        if self._connection is not None and not self._connection.closed:
+            return True  # held: the lock lives as long as this session
         try:
-            if self._connection is None:
-                self._connection = self._database.session_connection()
-            row = self._connection.execute("SELECT pg_try_advisory_lock(%s)", (LEADER_LOCK_KEY,)).fetchone()
+            connection = self._database.session_connection()
+            row = connection.execute("SELECT pg_try_advisory_lock(%s)", (LEADER_LOCK_KEY,)).fetchone()
         except Exception as error:  # psycopg's errors: the lock is retried on the next round
             logger.warning("alert leader lock: %s", type(error).__name__)
-            self._connection = None
             return False
-        return bool(row and row[0])
+        if row and row[0]:
+            self._connection = connection
+            return True
+        return False
 
     def _acquire_file(self, path: Path) -> bool:
         if self._file is not None:

@@ -140,7 +140,9 @@ class _Reader:
     def problem(self, where: str, message: str) -> None:
         self.problems.append(f"{where}: {message}")
 
-    def mapping(self, value: Any, where: str, allowed: set[str], required: frozenset[str] | set[str] = frozenset()) -> dict[str, Any]:
+    def mapping(
+        self, value: Any, where: str, allowed: set[str], required: frozenset[str] | set[str] = frozenset()
+    ) -> dict[str, Any]:
         if not isinstance(value, Mapping):
             self.problem(where, "must be a mapping")
             return {}

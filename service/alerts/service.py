@@ -52,7 +52,7 @@ class AlertService:
         return added
 
     def deliverer(self) -> Deliverer | None:
-        if not self.rules:
+        if not self.config.rules:
             return None
         return Deliverer(self.store, dict(self.config.issuers), self.signers, self.config.delivery)
 
@@ -74,11 +74,12 @@ def build_alert_service(
     rules_path: Path | None,
     db_path: Path | None,
     database_url: str | None,
-    definitions: DefinitionSet,
+    definitions: DefinitionSet | None,
     fingerprint_key: bytes | None,
 ) -> AlertService | None:
-    """The configured alert service, or None without rules. Raises ``AlertRulesError`` (bad
-    rules), ``SigningError`` (bad key) or ``OutboxUnavailable`` (database)."""
+    """The configured alert service, or None without rules. Without ``definitions`` (a delivery
+    worker on its own) the rules are not bound and no alert is raised from reports. Raises
+    ``AlertRulesError`` (bad rules), ``SigningError`` (bad key) or ``OutboxUnavailable`` (database)."""
     if rules_path is None:
         return None
     config = load_alert_config(rules_path, definitions)
@@ -95,7 +96,7 @@ def build_alert_service(
     # Fingerprints must stay the same across restarts to de-duplicate: without a configured key,
     # a key kept in the outbox itself.
     fingerprinter = Fingerprinter(fingerprint_key or store.fingerprint_key(secrets.token_bytes(32)))
-    rules = bind_rules(config, definitions)
+    rules = bind_rules(config, definitions) if definitions is not None else ()
     receiver = Receiver(store, config.inbound, fingerprinter, config.delivery) if config.inbound is not None else None
     return AlertService(config, store, rules, signers, ecdsa, receiver, fingerprinter)
 
