@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from service.cli_alerts import add_alert_commands
 from service.cli_args import CliError, add_definition_options, load_selected_definitions, positive_int
 from service.cli_classify import add_scan_commands
 from service.cli_gateways import GatewayCliError, add_gateway_commands
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_policy_commands(commands)
     add_gateway_commands(commands)
     add_purview_commands(commands)
+    add_alert_commands(commands)
     return parser
 
 

@@ -62,16 +62,16 @@ class PurgeQuerySchema(StrictSchema):
     )
 
 
-class PurgeSchema(Schema):
+class AlertPurgeSchema(Schema):
     purged = fields.Integer(required=True)
 
 
-class RetrySchema(Schema):
+class AlertRetrySchema(Schema):
     id = fields.Integer(required=True)
     state = fields.String(required=True)
 
 
-class InboundStatsSchema(Schema):
+class AlertInboundStatsSchema(Schema):
     received = fields.Integer(required=True, metadata={"description": "Token reports received, duplicates included."})
     valid = fields.Integer(required=True, metadata={"description": "Distinct tokens found valid, each once."})
     processed = fields.Integer(required=True, metadata={"description": "Distinct valid tokens processed, each once."})
@@ -79,9 +79,9 @@ class InboundStatsSchema(Schema):
     dead = fields.Integer(required=True)
 
 
-class StatsSchema(Schema):
+class AlertStatsSchema(Schema):
     outbox = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
-    inbound = fields.Nested(InboundStatsSchema, allow_none=True)
+    inbound = fields.Nested(AlertInboundStatsSchema, allow_none=True)
 
 
 class InboundResultSchema(Schema):
@@ -167,7 +167,7 @@ def show_alert(alert_id: int) -> dict[str, Any]:
 
 @blp.route("/<int:alert_id>/retry", methods=["POST"])
 @blp.arguments(NoQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
-@blp.response(200, RetrySchema)
+@blp.response(200, AlertRetrySchema)
 @_document_errors
 def retry_alert(alert_id: int) -> dict[str, Any]:
     """Send a dead or waiting alert again at once, with a fresh count of attempts."""
@@ -179,7 +179,7 @@ def retry_alert(alert_id: int) -> dict[str, Any]:
 
 @blp.route("/purge", methods=["POST"])
 @blp.arguments(PurgeQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
-@blp.response(200, PurgeSchema)
+@blp.response(200, AlertPurgeSchema)
 @_document_errors
 def purge_alerts(older_than: float) -> dict[str, Any]:
     """Delete delivered and dead alerts older than ``older_than`` seconds (de-duplication marks stay
@@ -192,7 +192,7 @@ def purge_alerts(older_than: float) -> dict[str, Any]:
 
 @blp.route("/stats", methods=["GET"])
 @blp.arguments(NoQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
-@blp.response(200, StatsSchema)
+@blp.response(200, AlertStatsSchema)
 @_document_errors
 def alert_stats() -> dict[str, Any]:
     """Alerts in the outbox by state, and the received / valid / processed figures of the inbound side."""

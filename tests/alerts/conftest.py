@@ -1,0 +1,155 @@
+"""Fixtures of the alert tests: signing keys and rules written at test time, a small definition
+set (the PyPI and GitHub token SITs), and a real HTTP receiver on loopback."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import random
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from service.alerts.signing import generate_private_key_pem
+from service.config import Settings
+from service.definitions.loader import builtin_definitions_dir
+from service.validators.github import BASE62_ALPHABET, github_checksum
+from tests.fixtures.generate_token_examples import pypi_token
+
+ALERT_SITS = ("credentials/pypi_api_token.yaml", "credentials/github_personal_access_token.yaml")
+FINGERPRINT_KEY = b"alert-tests-fingerprint-key-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 60.0, interval: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return condition()
+
+
+def make_pypi_tokens(count: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    return [pypi_token(rng, "pypi.org", None) for _ in range(count)]
+
+
+def make_github_token(seed: int = 11) -> str:
+    rng = random.Random(seed)
+    entropy = "".join(rng.choice(BASE62_ALPHABET) for _ in range(30))
+    return "ghp_" + entropy + github_checksum(entropy)
+
+
+@pytest.fixture(scope="session")
+def alert_definitions_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("alert-sits")
+    for name in ALERT_SITS:
+        shutil.copy(builtin_definitions_dir() / name, folder / Path(name).name)
+    return folder
+
+
+@pytest.fixture
+def signing_key(tmp_path: Path) -> Path:
+    path = tmp_path / "alerts-signing.pem"
+    path.write_bytes(generate_private_key_pem())
+    return path
+
+
+@dataclass
+class Recorded:
+    path: str
+    headers: Any  # case-insensitive, as received
+    body: bytes
+
+
+@dataclass
+class HttpReceiver:
+    """A loopback HTTP server that records every POST and answers with the next planned status."""
+
+    port: int
+    requests: list[Recorded] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)  # planned answers, then 200 for ever
+    delay: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/alerts"
+
+    def bodies(self) -> list[Any]:
+        with self.lock:
+            return [json.loads(r.body) for r in self.requests]
+
+
+@pytest.fixture
+def http_receiver() -> Iterator[HttpReceiver]:
+    receiver = HttpReceiver(free_port())
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(length)
+            if receiver.delay:
+                time.sleep(receiver.delay)
+            with receiver.lock:
+                receiver.requests.append(Recorded(self.path, self.headers, body))
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+            self.send_response(status)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", receiver.port), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield receiver
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def write_rules(path: Path, rules: dict[str, Any]) -> Path:
+    path.write_text(yaml.safe_dump(rules, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def sender_rules(
+    url: str, key_file: Path, *, send_token: bool = True, delivery: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return {
+        "signing": {"key_file": str(key_file)},
+        "issuers": {"pypi": {"url": url, "send_token": send_token}},
+        "rules": [{"name": "PyPI tokens", "sits": ["PyPI API token"], "issuer": "pypi", "type": "pypi_api_token"}],
+        "delivery": {"backoff_base": 0.05, "backoff_max": 0.2, "poll_interval": 0.05, **(delivery or {})},
+    }
+
+
+def alert_settings(definitions_dir: Path, rules: Path | None, db: Path, **more: Any) -> Settings:
+    return Settings(
+        workers=1,
+        builtin_definitions=False,
+        definitions_dirs=(definitions_dir,),
+        fingerprint_key=FINGERPRINT_KEY,
+        fingerprint_key_configured=True,
+        alert_rules=rules,
+        alert_db=db,
+        **more,
+    )
