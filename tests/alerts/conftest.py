@@ -10,13 +10,18 @@ import shutil
 import socket
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from flask import Flask
+from werkzeug.serving import make_server
 
 from service.alerts.signing import generate_private_key_pem
 from service.config import Settings
@@ -153,3 +158,27 @@ def alert_settings(definitions_dir: Path, rules: Path | None, db: Path, **more: 
         alert_db=db,
         **more,
     )
+
+
+@contextmanager
+def served(app: Flask, port: int = 0) -> Iterator[str]:
+    """``app`` served over real HTTP on a loopback port (any free one by default); yields its base URL."""
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+def post_json(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json", **headers}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())

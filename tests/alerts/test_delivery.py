@@ -66,9 +66,7 @@ def test_a_valid_token_is_delivered_signed_in_the_partner_shape(
 def test_an_issuer_not_allowed_the_raw_value_gets_the_fingerprint(
     tmp_path: Path, alert_definitions_dir: Path, signing_key: Path, http_receiver: HttpReceiver
 ) -> None:
-    app = sender_app(
-        tmp_path, alert_definitions_dir, sender_rules(http_receiver.url, signing_key, send_token=False)
-    )
+    app = sender_app(tmp_path, alert_definitions_dir, sender_rules(http_receiver.url, signing_key, send_token=False))
     token = make_pypi_tokens(1)[0]
     app.test_client().post("/v1/classify", json={"text": token})
     deliver_all(app)
