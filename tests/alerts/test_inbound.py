@@ -178,7 +178,7 @@ def test_received_valid_processed_follow_the_partner_report(
             "process_url": http_receiver.url,
         },
     )
-    valid = make_pypi_tokens(4, seed=99) + [make_github_token(seed=3)]
+    valid = [*make_pypi_tokens(4, seed=99), make_github_token(seed=3)]
     a, b, c, d, e = valid
     look_alike_x = a[:-5]  # truncated: the macaroon's signature is short
     look_alike_y = e[:-1] + ("A" if e[-1] != "A" else "B")  # the CRC32 no longer matches
