@@ -39,10 +39,10 @@ from tests.alerts.conftest import (
 INBOUND = "/v1/alerts/inbound"
 
 
-def receiver_app(tmp_path: Path, definitions: Path, inbound: dict[str, Any]) -> Flask:
+def receiver_app(tmp_path: Path, definitions: Path, inbound: dict[str, Any], backoff: float = 0.05) -> Flask:
     rules = write_rules(
         tmp_path / "receiver-rules.yaml",
-        {"inbound": inbound, "delivery": {"backoff_base": 0.05, "backoff_max": 0.1}},
+        {"inbound": inbound, "delivery": {"backoff_base": backoff, "backoff_max": backoff * 2}},
     )
     return create_app(alert_settings(definitions, rules, tmp_path / "receiver.sqlite3"))
 
@@ -177,6 +177,8 @@ def test_received_valid_processed_follow_the_partner_report(
             "validate": {"pypi_api_token": "pypi_macaroon", "github_token": "github_token_crc32"},
             "process_url": http_receiver.url,
         },
+        # Long enough that the failed step is not retried while the messages are still arriving.
+        backoff=2.0,
     )
     valid = [*make_pypi_tokens(4, seed=99), make_github_token(seed=3)]
     a, b, c, d, e = valid

@@ -152,29 +152,37 @@ def list_alerts(state: str | None = None, limit: int = 100) -> dict[str, Any]:
     return {"alerts": [a.describe() for a in _outbox_call(alerts.store.list_alerts, state, limit)]}
 
 
-@blp.route("/<int:alert_id>", methods=["GET"])
+@blp.route("/<alert_id>", methods=["GET"])
 @blp.arguments(NoQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, AlertSchema)
 @_document_errors
-def show_alert(alert_id: int) -> dict[str, Any]:
+def show_alert(alert_id: str) -> dict[str, Any]:
     """One alert: its state, attempts and last error."""
-    alert = _outbox_call(_admin_alerts().store.get, alert_id)
+    alert = _outbox_call(_admin_alerts().store.get, _alert_number(alert_id))
     if alert is None:
         raise Problem(404, "alert-not-found", "No alert has this id.")
     described: dict[str, Any] = alert.describe()
     return described
 
 
-@blp.route("/<int:alert_id>/retry", methods=["POST"])
+@blp.route("/<alert_id>/retry", methods=["POST"])
 @blp.arguments(NoQuerySchema, location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, AlertRetrySchema)
 @_document_errors
-def retry_alert(alert_id: int) -> dict[str, Any]:
+def retry_alert(alert_id: str) -> dict[str, Any]:
     """Send a dead or waiting alert again at once, with a fresh count of attempts."""
     store = _admin_alerts().store
-    if not _outbox_call(store.retry, alert_id):
+    number = _alert_number(alert_id)
+    if not _outbox_call(store.retry, number):
         raise Problem(404, "alert-not-found", "No dead or pending alert has this id.")
-    return {"id": alert_id, "state": "pending"}
+    return {"id": number, "state": "pending"}
+
+
+def _alert_number(alert_id: str) -> int:
+    # A path segment, not a converter: the OpenAPI path stays {alert_id}; not a number is not an alert.
+    if not alert_id.isascii() or not alert_id.isdigit() or len(alert_id) > 18:
+        raise Problem(404, "alert-not-found", "No alert has this id.")
+    return int(alert_id)
 
 
 @blp.route("/purge", methods=["POST"])
