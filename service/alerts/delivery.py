@@ -212,6 +212,10 @@ class DeliveryWorker:
                 done += round_()
         except OutboxUnavailable as error:
             logger.warning("alert worker: %s", error)
+        except Exception as error:
+            # The loop must outlive one bad round (a database hiccup, a driver error): the alerts
+            # stay committed and the next round takes them up. The type only: a message may quote a row.
+            logger.error("alert worker round failed: %s", type(error).__name__)
         return done
 
     def run_forever(self) -> None:
