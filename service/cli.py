@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from service.cli_alerts import add_alert_commands
 from service.cli_args import CliError, add_definition_options, load_selected_definitions, positive_int
 from service.cli_bulk import add_bulk_commands
 from service.cli_classify import add_scan_commands
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_policy_commands(commands)
     add_gateway_commands(commands)
     add_purview_commands(commands)
+    add_alert_commands(commands)
     return parser
 
 

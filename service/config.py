@@ -105,6 +105,14 @@ class Settings:
     # Where audit events go: a file path, '-' for standard output, None for nowhere (the REST
     # service's default; the gateways default to standard output).
     audit_log: str | None = None
+    # Issuer alerts (docs/alerts.md): the rules file turns them on; the outbox is the SQLite file
+    # alert_db (default dlp-alerts.sqlite3 in the working directory) or, with a URL, PostgreSQL.
+    alert_rules: Path | None = None
+    alert_db: Path | None = None
+    alert_database_url: str | None = field(default=None, repr=False)  # may hold a password
+    # Whether the REST service runs the delivery worker itself (one per service, whatever the
+    # number of gunicorn workers); off when ``dlp alerts worker`` runs it elsewhere.
+    alert_worker: bool = True
     # Settings lowered to request_time_limit when loaded (shown by describe()).
     clamped_to_request_time_limit: tuple[str, ...] = ()
 
@@ -163,6 +171,10 @@ class Settings:
             "policy_dirs": [str(d) for d in self.policy_dirs],
             "policy": self.policy,
             "audit_log": self.audit_log,
+            "alert_rules": str(self.alert_rules) if self.alert_rules else None,
+            "alert_db": str(self.alert_db) if self.alert_db else None,
+            "alert_database_url": "configured" if self.alert_database_url else None,
+            "alert_worker": self.alert_worker,
         }
 
     @property
@@ -210,6 +222,10 @@ _PARSERS: dict[str, Any] = {
     "policy_dirs": lambda v: _paths(v),
     "policy": lambda v: _policy_name(v),
     "audit_log": lambda v: str(v) if str(v).strip() else None,
+    "alert_rules": lambda v: Path(str(v)) if str(v).strip() else None,
+    "alert_db": lambda v: Path(str(v)) if str(v).strip() else None,
+    "alert_database_url": lambda v: _database_url(v),
+    "alert_worker": lambda v: _boolean(v, "alert_worker"),
 }
 
 
@@ -375,6 +391,16 @@ def _policy_name(value: Any) -> str:
     if not name:
         raise ConfigError("policy: must name a policy")
     return name
+
+
+def _database_url(value: Any) -> str | None:
+    url = str(value).strip()
+    if not url:
+        return None
+    if not url.startswith(("postgresql://", "postgres://")):
+        # Never repeat the value: it may hold a password.
+        raise ConfigError("alert_database_url: must be a postgresql:// URL")
+    return url
 
 
 def engine_setting(environ: Mapping[str, str] | None = None) -> str:

@@ -81,6 +81,13 @@ def post_fork(server: Any, worker: Any) -> None:
     # The worker's way to ask for a reload (POST /v1/sits/reload); the watch stays the master's.
     supervisor.attach_to_master(server.pid)
     watch.stop_watching()
+    # Every worker may start the alert delivery loop; only the holder of the outbox's leader lock
+    # delivers, so there is one per service (the lock passes on when its holder exits).
+    from service.api.state import EXTENSION_KEY
+
+    alerts = server.app.wsgi().extensions[EXTENSION_KEY].alerts
+    if alerts is not None and _settings.alert_worker:
+        alerts.worker().start()
 
 
 def on_reload(server: Any) -> None:

@@ -33,9 +33,10 @@ from service.api.problems import (
     invalid_request,
     problem_response,
 )
+from service.api.routes import alerts as alert_routes
 from service.api.routes import classify, evaluate, health, reload, sit_convert, sit_test, sits, ui
 from service.api.schemas import ClassifyJsonSchema, ProblemSchema
-from service.api.state import ScannerHolder, ServiceState, init_state, service_state
+from service.api.state import ScannerHolder, ServiceState, build_alerts, init_state, service_state
 from service.api.tuning_schemas import ConvertJsonSchema, DraftJsonSchema
 from service.config import Settings, load_settings
 from service.engine import Scanner
@@ -110,7 +111,8 @@ def create_app(settings: Settings | None = None, scanner: Scanner | None = None)
     audit = AuditLog.open(settings.audit_log) if settings.audit_log else None
     policies = build_policies(settings, scanner.definitions)
     inspector = PolicyInspector(scanner, policies, settings, fingerprinter, audit)
-    init_state(app, ServiceState(settings, holder, fingerprinter, inspector))
+    alerts = build_alerts(settings, scanner)
+    init_state(app, ServiceState(settings, holder, fingerprinter, inspector, alerts))
     DEFINITIONS_LOADED.set(len(scanner.definitions))
     record_definitions_version(scanner.version)
 
@@ -124,7 +126,17 @@ def create_app(settings: Settings | None = None, scanner: Scanner | None = None)
     if settings.api_keys:
         api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
         api.spec.options["security"] = [{"bearer": []}]
-    for blueprint in (classify.blp, evaluate.blp, sit_test.blp, sit_convert.blp, reload.blp, sits.blp, health.blp):
+    for blueprint in (
+        classify.blp,
+        evaluate.blp,
+        sit_test.blp,
+        sit_convert.blp,
+        reload.blp,
+        sits.blp,
+        health.blp,
+        alert_routes.blp,
+        alert_routes.keys_blp,
+    ):
         api.register_blueprint(blueprint)
 
     app.register_blueprint(ui.blp)  # a page, not an API resource: kept out of the OpenAPI document
@@ -140,7 +152,8 @@ def create_app(settings: Settings | None = None, scanner: Scanner | None = None)
 def _start_request() -> None:
     g.started = time.perf_counter()
     settings = service_state().settings
-    if request.path.startswith("/v1/"):
+    # Inbound alerts carry a sender's signature instead of an API key (checked by the route).
+    if request.path.startswith("/v1/") and request.path != alert_routes.INBOUND_PATH:
         g.api_key = authenticate(settings)
     if request.blueprint == DOCS_BLUEPRINT and request.args:
         # The routes of the API refuse unknown query parameters through their schemas; these have none.

@@ -8,8 +8,12 @@ from dataclasses import dataclass, field, replace
 
 from flask import Flask, current_app
 
+from service.alerts.database import OutboxUnavailable
+from service.alerts.rules import AlertRulesError
+from service.alerts.service import AlertService, build_alert_service
+from service.alerts.signing import SigningError
 from service.api.metrics import DEFINITIONS_LOADED, RELOAD_FAILURES, RELOADS, record_definitions_version
-from service.config import Settings
+from service.config import ConfigError, Settings
 from service.definitions import DefinitionError
 from service.engine import Scanner
 from service.gateway.inspector import PolicyInspector
@@ -48,6 +52,22 @@ class ServiceState:
     scanners: ScannerHolder
     fingerprinter: Fingerprinter
     inspector: PolicyInspector
+    alerts: AlertService | None = None  # None: no alert rules configured
+
+
+def build_alerts(settings: Settings, scanner: Scanner) -> AlertService | None:
+    """The alert service ``settings`` configure (None without ``DLP_ALERT_RULES``), its rules
+    checked against the definitions ``scanner`` serves; a problem as a ``ConfigError``."""
+    try:
+        return build_alert_service(
+            settings.alert_rules,
+            settings.alert_db,
+            settings.alert_database_url,
+            scanner.definitions,
+            settings.fingerprint_key if settings.fingerprint_key_configured else None,
+        )
+    except (AlertRulesError, SigningError, OutboxUnavailable) as error:
+        raise ConfigError(f"alert_rules: {error}") from None
 
 
 def init_state(app: Flask, state: ServiceState) -> None:
@@ -81,6 +101,7 @@ def reload_state(app: Flask, settings: Settings, scanner: Scanner | None = None)
     if scanner is None:
         scanner = compile_definitions(settings)  # may raise DefinitionError: the old state stays
     policies = build_policies(settings, scanner.definitions)  # may raise PolicyError: the old state stays
+    alerts = build_alerts(settings, scanner)  # may raise ConfigError: the old state stays
     settings = replace(
         settings,
         fingerprint_key=old.settings.fingerprint_key,
@@ -90,7 +111,7 @@ def reload_state(app: Flask, settings: Settings, scanner: Scanner | None = None)
     old.scanners.settings = settings
     old.scanners.install(scanner)
     old.inspector.install(scanner, policies, settings)
-    state = ServiceState(settings, old.scanners, old.fingerprinter, old.inspector)
+    state = ServiceState(settings, old.scanners, old.fingerprinter, old.inspector, alerts)
     app.extensions[EXTENSION_KEY] = state
     RELOADS.inc()
     record_definitions_version(scanner.version, previous.version if previous is not None else None)

@@ -15,6 +15,7 @@ from service.api.jsonbody import load_json
 from service.api.metrics import record_classification
 from service.api.problems import PROBLEM_MEDIA_TYPE, Problem, invalid_request
 from service.api.redact import looks_like_value
+from service.api.routes.alerts import raise_alerts
 from service.api.schemas import (
     ClassifyJsonSchema,
     ClassifyOptionsSchema,
@@ -95,6 +96,9 @@ def classify_document(query: dict[str, Any]) -> dict[str, Any]:
         raise Problem(503, "not-ready", "Definitions are not loaded yet.")
     classification = _classify(scanner, documents, options, settings, deadline)
     record_classification(classification.report, classification.size)
+    if state.alerts is not None:
+        # Committed before the answer: an alert is never lost to a crash after the client was told.
+        raise_alerts(state.alerts, classification.report)
     return present_report(
         classification.report,
         classification.parts,

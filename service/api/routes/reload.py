@@ -21,6 +21,7 @@ from service.api.metrics import RELOADS
 from service.api.problems import PROBLEM_MEDIA_TYPE, Problem
 from service.api.schemas import NoQuerySchema, ProblemSchema, ReloadSchema
 from service.api.state import compile_definitions, reload_state, service_state
+from service.config import ConfigError
 from service.definitions import DefinitionError
 from service.engine import Scanner
 from service.summary.free_text import mask_free_text
@@ -76,7 +77,12 @@ def reload_definitions() -> tuple[dict[str, Any], int]:
     if ask_master_to_reload():
         logger.info("definitions %s compiled; the master replaces the workers serving %s", scanner.version, previous)
         return {"status": "reloading", **answer}, 202
-    reload_state(current_app, state.settings, scanner)
+    try:
+        reload_state(current_app, state.settings, scanner)
+    except ConfigError as error:  # the alert rules, checked against the new definitions
+        raise Problem(
+            422, "invalid-alert-rules", f"Not reloaded: {error}. The set loaded before goes on serving."
+        ) from None
     logger.info("definitions reloaded: %s replaces %s", scanner.version, previous)
     return {"status": "reloaded", **answer}, 200
 
