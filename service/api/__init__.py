@@ -116,6 +116,19 @@ def create_app(settings: Settings | None = None, scanner: Scanner | None = None)
     DEFINITIONS_LOADED.set(len(scanner.definitions))
     record_definitions_version(scanner.version)
 
+    _register_api(app, settings)
+    app.register_blueprint(ui.blp)  # a page, not an API resource: kept out of the OpenAPI document
+    app.register_error_handler(Problem, from_problem)
+    app.register_error_handler(Exception, _unexpected_error)
+    app.before_request(_start_request)
+    app.after_request(_finish_request)
+    app.teardown_request(_release_body)
+    install_access_handler()
+    return app
+
+
+def _register_api(app: Flask, settings: Settings) -> None:
+    """The API's resources, with their schemas and security in the OpenAPI document."""
     api = DlpApi(
         app, spec_kwargs={"info": {"description": "Classifies documents against sensitive information types."}}
     )
@@ -138,15 +151,6 @@ def create_app(settings: Settings | None = None, scanner: Scanner | None = None)
         alert_routes.keys_blp,
     ):
         api.register_blueprint(blueprint)
-
-    app.register_blueprint(ui.blp)  # a page, not an API resource: kept out of the OpenAPI document
-    app.register_error_handler(Problem, from_problem)
-    app.register_error_handler(Exception, _unexpected_error)
-    app.before_request(_start_request)
-    app.after_request(_finish_request)
-    app.teardown_request(_release_body)
-    install_access_handler()
-    return app
 
 
 def _start_request() -> None:
