@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -64,3 +65,15 @@ def definition_directories(args: argparse.Namespace) -> list[Path]:
 
 def load_selected_definitions(args: argparse.Namespace) -> DefinitionSet:
     return load_definitions(definition_directories(args))
+
+
+def deferred(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    """A command handler imported only when its command runs: a command's code (servers, databases,
+    cryptography) then costs nothing to the start-up of every other command."""
+
+    def run(args: argparse.Namespace) -> int:
+        handler: Callable[[argparse.Namespace], int] = getattr(importlib.import_module(module), name)
+        return handler(args)
+
+    run.__qualname__ = run.__name__ = name
+    return run

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from marshmallow import ValidationError
 
+from service.definitions import parsed_cache
 from service.definitions.errors import DefinitionError, Problem, flatten_messages
 from service.definitions.model import SitDefinition
 from service.definitions.schema import SitSchema, build_definition
@@ -123,12 +124,41 @@ def definition_files(directory: Path) -> list[Path]:
 
 
 def load_definitions(directories: Iterable[Path]) -> DefinitionSet:
-    """Load every definition file below the directories; raise ``DefinitionError`` listing all problems."""
+    """Load every definition file below the directories; raise ``DefinitionError`` listing all problems.
+
+    A library that loaded cleanly before, byte for byte the same, is read back from what was kept
+    of it (``parsed_cache``) instead of being parsed and checked again.
+    """
+    directories = list(directories)
+    sources = _definition_sources(directories)
+    key = parsed_cache.cache_key(sources) if sources is not None else None
+    kept = parsed_cache.load(key) if key is not None else None
+    if kept is not None:
+        return DefinitionSet(kept)
     definitions, problems = read_definitions(directories)
     problems.extend(duplicate_problems(definitions))
     if problems:
         raise DefinitionError(problems)
+    if key is not None:
+        parsed_cache.store(key, definitions)
     return DefinitionSet(tuple(definitions))
+
+
+def _definition_sources(directories: Sequence[Path]) -> list[tuple[str, bytes]] | None:
+    """Every definition file's display name and bytes, or None where one cannot be read as it is
+    (a missing folder, an unreadable or oversized file): those are parsed, so that the problem is told."""
+    sources: list[tuple[str, bytes]] = []
+    try:
+        for directory in directories:
+            if not directory.is_dir():
+                return None
+            for path in definition_files(directory):
+                if path.stat().st_size > MAX_DEFINITION_FILE_BYTES:
+                    return None
+                sources.append((_display_name(path, directory), path.read_bytes()))
+    except OSError:
+        return None
+    return sources
 
 
 def read_definitions(directories: Iterable[Path]) -> tuple[list[SitDefinition], list[Problem]]:

@@ -24,6 +24,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from service.cache_dir import CACHE_ENV, cache_directory
+
+__all__ = ["CACHE_ENV", "cache_directory"]
+
 logger = logging.getLogger("dlp.engine")
 
 try:
@@ -31,8 +35,6 @@ try:
 except ImportError:  # pragma: no cover - exercised where the wheel is unavailable
     hyperscan = None  # type: ignore[assignment]
 
-CACHE_ENV = "DLP_HYPERSCAN_CACHE"
-_OFF = {"", "off", "none", "no", "0", "false"}
 
 # (expression, flags) pairs compiled into one database; ids are positions in the chunk.
 Chunk = Sequence[tuple[bytes, int]]
@@ -40,15 +42,6 @@ Chunk = Sequence[tuple[bytes, int]]
 
 def hyperscan_available() -> bool:
     return hyperscan is not None
-
-
-def cache_directory() -> Path | None:
-    """Where compiled databases are kept, or None when caching is off."""
-    value = os.environ.get(CACHE_ENV)
-    if value is not None:
-        return None if value.strip().lower() in _OFF else Path(value).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "dlp-classifier" / "hyperscan"
 
 
 def build_databases(chunks: Sequence[Chunk], literal: bool = False) -> list[Any] | None:
