@@ -12,8 +12,6 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import regex
-
 from service.definitions.model import (
     FunctionElement,
     KeywordElement,
@@ -228,7 +226,7 @@ def _compile_regex(index: int, keys: tuple[ElementKey, ...], element: RegexEleme
         keys[0],
         keys,
         element,
-        regex.compile(element.pattern, regex_flags(element)),
+        regex_flags(element),
         tuple(bound),
         max_width(element.pattern),
     )

@@ -71,8 +71,8 @@ def _lengthens_word(char: str) -> bool:
     return char < "\u0e00" or not _is_unspaced(char)
 
 
-# ASCII characters that are not word characters, as spaces.
-_NON_WORD_ASCII = str.maketrans({chr(code): " " for code in range(128) if not _is_word_char(chr(code))})
+# Bytes that are not ASCII word characters, as spaces.
+_SPACED = bytes(code if code < 128 and _is_word_char(chr(code)) else ord(" ") for code in range(256))
 
 Found = dict[ElementKey, list[Occurrence]]
 
@@ -126,7 +126,7 @@ class KeywordIndex:
         found: Found = defaultdict(list)
         if self._folded is not None:
             lowered = lower_same_length(text)
-            if self._literal is not None and text.isascii():
+            if self._literal is not None:
                 self._literal.collect(lowered, text, wanted, found)
             else:
                 for last, term in self._folded.iter(lowered):
@@ -170,18 +170,27 @@ def _automaton(terms: dict[str, list[_Entry]]) -> ahocorasick.Automaton | None:
 class _LiteralSearch:
     """Case-folded terms with Hyperscan's literal matcher, for ASCII text."""
 
-    def __init__(self, databases: DatabaseSet, terms: list[_Term], whole_word_from: int) -> None:
+    def __init__(
+        self,
+        databases: DatabaseSet,
+        terms: list[_Term],
+        whole_word_from: int,
+        beyond_ascii: tuple[DatabaseSet, list[_Term]] | None = None,
+    ) -> None:
         self._databases = databases
         self._terms = terms  # by expression id: other terms first, then whole-word terms
         self._whole_word_from = whole_word_from
+        # Terms with characters beyond ASCII, as UTF-8 literals, looked for only in such text.
+        self._beyond_ascii = beyond_ascii
 
     @classmethod
     def build(cls, folded: dict[str, list[_Entry]]) -> _LiteralSearch | None:
         groups: tuple[dict[str, list[_Entry]], dict[str, list[_Entry]]] = (defaultdict(list), defaultdict(list))
         others, whole_words = groups
+        beyond = {needle: entries for needle, entries in folded.items() if not needle.isascii()}
         for needle, entries in folded.items():
-            if not needle.isascii():
-                continue  # never in ASCII text
+            if needle in beyond:
+                continue
             for entry in entries:
                 if entry.check_left and entry.check_right and all(_is_word_char(char) for char in needle):
                     whole_words[f" {needle} "].append(entry)
@@ -192,7 +201,13 @@ class _LiteralSearch:
         if databases is None:
             return None
         terms = [_Term.of(needle, entries) for group in groups for needle, entries in group.items()]
-        return cls(databases, terms, len(others))
+        beyond_ascii: tuple[DatabaseSet, list[_Term]] | None = None
+        if beyond:
+            utf8 = build_database_set([[(_utf8(needle), 0) for needle in beyond]], literal=True)
+            if utf8 is None:
+                return None
+            beyond_ascii = (utf8, [_Term.of(needle, entries) for needle, entries in beyond.items()])
+        return cls(databases, terms, len(others), beyond_ascii)
 
     def collect(self, lowered: str, text: str, wanted: set[int] | None, found: Found) -> None:
         hits: list[tuple[int, int]] = []
@@ -200,8 +215,13 @@ class _LiteralSearch:
         def on_match(expression_id: int, start: int, end: int, flags: int, context: object) -> None:
             hits.append((expression_id, end))
 
-        data = lowered.encode("ascii")
-        spaced = (" " + lowered.translate(_NON_WORD_ASCII) + " ").encode("ascii")
+        # Every character beyond ASCII becomes one "?": offsets stay those of the text, and an
+        # ASCII term can only match where the text is ASCII. (Lower-casing comes first: the
+        # Kelvin sign lowers to an ASCII "k".) In the whole-word copy "?" is a space like any
+        # other non-word character, so a term beside a letter beyond ASCII is checked again below.
+        data = lowered.encode("ascii", "replace")
+        spaced = b" " + data.translate(_SPACED) + b" "
+        beyond_ascii = not text.isascii()
         for part in self._databases.parts:
             self._databases.scan(spaced if part[1] >= self._whole_word_from else data, on_match, [part])
         for expression_id, end in hits:
@@ -212,7 +232,37 @@ class _LiteralSearch:
             # " term " ends (exclusive) at ``end`` in the copy, which has one more character in
             # front: the term is at [end - length, end - 2) in the text, bounded by non-words.
             start, stop = end - term.length, end - 2
+            if beyond_ascii and (
+                (start > 0 and _lengthens_word(text[start - 1])) or (stop < len(text) and _lengthens_word(text[stop]))
+            ):
+                continue
             occurrence = Occurrence(start, stop, text[start:stop])
             for entry in term.entries:
                 if wanted is None or entry.key[0] in wanted:
                     found[entry.key].append(occurrence)
+        if beyond_ascii and self._beyond_ascii is not None:
+            self._collect_beyond_ascii(lowered, text, wanted, found)
+
+    def _collect_beyond_ascii(self, lowered: str, text: str, wanted: set[int] | None, found: Found) -> None:
+        databases, terms = self._beyond_ascii or (None, [])
+        assert databases is not None
+        hits: list[tuple[int, int]] = []
+
+        def on_match(expression_id: int, start: int, end: int, flags: int, context: object) -> None:
+            hits.append((end, expression_id))
+
+        data = _utf8(lowered)
+        databases.scan(data, on_match)
+        # Byte offsets to character offsets, decoding only up to each hit in turn: a whole UTF-8
+        # term matched in UTF-8 text starts and ends on character boundaries.
+        position = characters = 0
+        for end, expression_id in sorted(hits):
+            characters += len(data[position:end].decode("utf-8", "surrogatepass"))
+            position = end
+            term = terms[expression_id]
+            _emit(characters - term.length, characters, term, text, wanted, found)
+
+
+def _utf8(text: str) -> bytes:
+    # Text decoded with surrogate escapes may hold lone surrogates: they pass as three bytes each.
+    return text.encode("utf-8", "surrogatepass")

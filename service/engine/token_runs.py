@@ -215,7 +215,7 @@ MIN_FAMILY_SIZE = 3
 
 
 def build_run_index(elements: Sequence[CompiledRegex]) -> RunIndex:
-    shapes = [run_shape(c.pattern.pattern, c.pattern.flags) for c in elements]
+    shapes = [run_shape(c.element.pattern, c.flags) for c in elements]
     shapes = [shape if shape is not None and shape.shortest >= MIN_RUN_LENGTH else None for shape in shapes]
     family_sizes: dict[frozenset[str], int] = {}
     for shape in shapes:
