@@ -8,8 +8,12 @@ stops the service. The load is bounded and ends by itself.
 Before the service starts, the same documents are answered in this process, one at a
 time on one core, through the same Flask application (test client: no socket, no
 gunicorn): "in-process/s". "HTTP ÷ in-process" is then the HTTP rate per worker over that
-rate, what the network layer, gunicorn and the client threads cost; "p99 ÷ p50" shows
-how even the latency is under a load that keeps every worker busy.
+rate, what the network layer, gunicorn and the client threads cost. On a machine with no more
+cores than workers the client threads take cores from the service, so the service's own CPU
+time is read from ``/proc`` as well: "server cores" is its CPU seconds over wall seconds, and
+"per core ÷" the requests answered per CPU second of the service (master and workers) over the
+in-process rate, what HTTP and gunicorn cost per request whatever the clients take. "p99 ÷ p50"
+shows how even the latency is under a load that keeps every worker busy.
 
 Run: ``python -m bench.latency [--workers N] [--clients N]``
 """
@@ -30,6 +34,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bench.proctree import cpu_seconds
 from tests.fixtures.corpus import make_corpus
 
 ROOT = Path(__file__).parent.parent
@@ -73,7 +78,7 @@ def start_service(port: int, workers: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the service did not become ready")
 
 
-def run_size(port: int, body: bytes, requests: int, clients: int) -> dict[str, float]:
+def run_size(port: int, body: bytes, requests: int, clients: int, server: int) -> dict[str, float]:
     per_client = [requests // clients + (1 if i < requests % clients else 0) for i in range(clients)]
 
     def client(count: int) -> list[float]:
@@ -90,13 +95,18 @@ def run_size(port: int, body: bytes, requests: int, clients: int) -> dict[str, f
         connection.close()
         return timings
 
+    cpu_before = cpu_seconds(server)
     began = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:
         latencies = sorted(t for batch in pool.map(client, per_client) for t in batch)
     elapsed = time.perf_counter() - began
+    server_cpu = cpu_seconds(server) - cpu_before
     return {
         "requests": requests,
         "requests_per_s": round(requests / elapsed, 1),
+        # The cores the service really had: on a small machine the clients take their share.
+        "server_cores": round(server_cpu / elapsed, 2),
+        "requests_per_server_cpu_s": round(requests / server_cpu, 1) if server_cpu else 0.0,
         "p50_ms": round(percentile(latencies, 0.50) * 1000, 2),
         "p95_ms": round(percentile(latencies, 0.95) * 1000, 2),
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
@@ -132,20 +142,24 @@ def main() -> None:
     try:
         figures = {}
         for size, requests in PLAN:
-            figures[size] = run_size(port, bodies[size], requests, args.clients)
+            figures[size] = run_size(port, bodies[size], requests, args.clients, process.pid)
             figures[size]["in_process_per_s"] = round(in_process[size], 1)
             per_worker = figures[size]["requests_per_s"] / args.workers
             figures[size]["http_over_in_process"] = round(per_worker / in_process[size], 2)
+            per_core = figures[size]["requests_per_server_cpu_s"]
+            figures[size]["http_per_core_over_in_process"] = round(per_core / in_process[size], 2)
             figures[size]["p99_over_p50"] = round(figures[size]["p99_ms"] / figures[size]["p50_ms"], 2)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
     print(f"service: {args.workers} gunicorn workers, {args.clients} clients, 127.0.0.1")
     header = f"{'doc size':>10} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
-    print(f"{header} {'in-process/s':>13} {'HTTP ÷ in-process':>18} {'p99 ÷ p50':>10}")
+    header += f" {'in-process/s':>13} {'HTTP ÷ in-process':>18} {'server cores':>13} {'per core ÷':>11}"
+    print(f"{header} {'p99 ÷ p50':>10}")
     for size, row in figures.items():
         latency = f"{row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8}"
-        ratios = f"{row['in_process_per_s']:>13} {row['http_over_in_process']:>18} {row['p99_over_p50']:>10}"
+        core_columns = f"{row['server_cores']:>13} {row['http_per_core_over_in_process']:>11}"
+        ratios = f"{row['in_process_per_s']:>13} {row['http_over_in_process']:>18} {core_columns} {row['p99_over_p50']:>10}"
         print(f"{size:>10} {row['requests']:>9} {row['requests_per_s']:>8} {latency} {ratios}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latency.json").write_text(

@@ -76,3 +76,20 @@ def run_sampled(
         seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     return Sampled(seconds, peak, usage.ru_utime + usage.ru_stime, process.returncode)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system seconds used so far by ``pid`` and every live process below it (a server
+    and its workers), from ``/proc``; a process that ends in between is not counted."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for process in [pid, *descendants(pid)]:
+        try:
+            with open(f"/proc/{process}/stat", encoding="ascii") as stat:
+                # The command name may hold spaces: fields are counted after its closing parenthesis.
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
