@@ -32,6 +32,19 @@ from service.engine.token_runs import RunIndex, build_run_index
 # Characters added to each part's size when the time limit is shared among parts: a small
 # part after a huge one still gets enough time to be scanned.
 _PART_TIME_FLOOR = 65_536
+# And the least share of the document's time limit a part is given, while that much is left:
+# in an archive of a thousand members a member's share by size is a few hundredths of a
+# second, too little for a dense one (a table of numbers) on a loaded machine.
+PART_SHARE_FLOOR = 0.05
+
+
+def part_share(remaining: float, limit: float, weights: Sequence[int], order: int) -> float:
+    """Seconds part ``order`` may spend: its weight's share of what is left, at least
+    ``PART_SHARE_FLOOR`` of the limit, never more than is left. Time a part does not use
+    goes on to the parts after it."""
+    later = sum(weights[order:])
+    by_size = remaining * weights[order] / later if later else remaining
+    return min(remaining, max(by_size, limit * PART_SHARE_FLOOR))
 
 # What a report returns at most (counts stay exact). A reviewer reads a hundred examples of
 # one kind, not thousands; a thousand matches with their summaries are an answer of a few
@@ -131,7 +144,7 @@ class Scanner:
         for order, part in enumerate(parts):
             error = part.error
             if error is None:
-                share = deadline.remaining() * weights[order] / sum(weights[order:])
+                share = part_share(deadline.remaining(), deadline.limit, weights, order)
                 log = RejectionLog(trace, order, part.name) if trace is not None else None
                 try:
                     outcome = scan_part(self.setup, part, active, deadline.share(share), options.min_confidence, log)
